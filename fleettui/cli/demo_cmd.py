@@ -1,0 +1,32 @@
+"""`fleettui demo`: the TUI on the embedded simulator, no cluster needed."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from fleettui.cli.sim_cmd import add_sim_options, sim_config
+from fleettui.sim.fleet import HOST, SimThread
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="start the TUI on an embedded simulated fleet")
+    add_sim_options(p)
+    p.add_argument("--readonly", action="store_true", help="no mutating action at all")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from fleettui.ui.app import run_app  # noqa: PLC0415 - the simulator starts first
+
+    sim = SimThread(sim_config(args, demo=True))
+    fleet = sim.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="fleettui-demo-") as tmp:
+            kubeconfig = Path(tmp) / "kubeconfig"
+            fleet.write_kubeconfig(kubeconfig, readonly=args.readonly)
+            return run_app(kubeconfig=str(kubeconfig), context=HOST, namespace="default",
+                           readonly=args.readonly)
+    finally:
+        sim.stop()

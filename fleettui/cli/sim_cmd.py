@@ -1,0 +1,74 @@
+"""`fleettui sim`: run the fleet simulator in the foreground until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from pathlib import Path
+
+from fleettui.sim.fleet import SimConfig, SimFleet
+
+
+def add_sim_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--clusters", type=int, default=2, metavar="N",
+                   help="number of member clusters (default 2)")
+    p.add_argument("--port", type=int, default=0,
+                   help="host API port; members use the next N ports (default: any free)")
+    p.add_argument("--speed", type=float, default=None,
+                   help="schedules fire SPEED times faster than their cron (default 1, demo 8640)")
+    p.add_argument("--sync-interval", type=float, default=None, metavar="SECONDS",
+                   help="Kurator status poll period (real Kurator: 30; default 30, demo 1)")
+    p.add_argument("--backup-seconds", type=float, default=3.0,
+                   help="how long one simulated Velero backup runs (default 3)")
+    p.add_argument("--failure-rate", type=float, default=0.0,
+                   help="fraction of backups that end Failed or PartiallyFailed (default 0)")
+    p.add_argument("--state", type=Path, help="load state from FILE and save it on exit")
+    p.add_argument("--audit-log", type=Path, help="append every mutating request to FILE")
+
+
+def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
+    if not 1 <= args.clusters <= 500:
+        raise SystemExit("fleettui: --clusters must be between 1 and 500")
+    speed = args.speed if args.speed is not None else (8640.0 if demo else 1.0)
+    sync = args.sync_interval if args.sync_interval is not None else (1.0 if demo else 30.0)
+    return SimConfig(clusters=args.clusters, port=args.port, speed=speed, sync_interval=sync,
+                     backup_seconds=args.backup_seconds, failure_rate=args.failure_rate,
+                     state=args.state, audit_log=args.audit_log)
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("sim", help="run the Kubernetes fleet simulator (host + member clusters)")
+    add_sim_options(p)
+    p.add_argument("--write-kubeconfig", type=Path, metavar="PATH",
+                   help="write a kubeconfig with one context per cluster")
+    p.add_argument("--write-readonly-kubeconfig", type=Path, metavar="PATH",
+                   help="write a kubeconfig whose token may only read (403 on writes)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(serve(args))
+
+
+async def serve(args: argparse.Namespace) -> int:
+    fleet = SimFleet(sim_config(args))
+    await fleet.start()
+    for c in fleet.clusters:
+        print(f"{c.name:20} {c.url}")
+    if args.write_kubeconfig:
+        fleet.write_kubeconfig(args.write_kubeconfig)
+        print(f"\nkubeconfig written to {args.write_kubeconfig}; try:\n"
+              f"  kubectl --kubeconfig {args.write_kubeconfig} get "
+              "backups.backup.kurator.dev -A")
+    if args.write_readonly_kubeconfig:
+        fleet.write_kubeconfig(args.write_readonly_kubeconfig, readonly=True)
+        print(f"read-only kubeconfig written to {args.write_readonly_kubeconfig}")
+    print("simulator running; Ctrl+C to stop", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await fleet.stop()
+    return 0

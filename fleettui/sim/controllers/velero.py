@@ -1,0 +1,264 @@
+"""A simulated Velero server in one member cluster.
+
+Backups go New → InProgress (progress items rise) → Finalizing → Completed, or end Failed /
+PartiallyFailed at the configured failure rate; invalid specs end FailedValidation with Velero's
+messages. Schedules become Enabled and create `<schedule>-<YYYYMMDDhhmmss>` backups on their cron,
+with the cron interval divided by `speed` so a demo sees runs within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fleettui.model.cron import next_runs
+from fleettui.model.durations import parse_duration
+from fleettui.model.errors import FieldError
+from fleettui.model.selectors import selector_matches
+from fleettui.sim.controllers.base import WorkQueue, set_status, write
+from fleettui.sim.errors import ApiError
+from fleettui.sim.store import ClusterStore, Event, Obj
+from fleettui.sim.types import NAMESPACES, VELERO_BACKUPS, VELERO_BSL, VELERO_SCHEDULES
+
+VELERO_NS = "velero"
+OLD_FILTERS = ("includedResources", "excludedResources", "includeClusterResources")
+NEW_FILTERS = ("includedClusterScopedResources", "excludedClusterScopedResources",
+               "includedNamespaceScopedResources", "excludedNamespaceScopedResources")
+
+
+@dataclass
+class VeleroSettings:
+    backup_seconds: float = 3.0  # typical wall time of one backup
+    failure_rate: float = 0.0  # fraction of backups that end Failed or PartiallyFailed
+    speed: float = 1.0  # schedule time compression
+    steps: int = 5  # progress updates per backup
+
+
+def rfc3339(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(s: str | None) -> datetime | None:
+    if not s:
+        return None
+    try:
+        return datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def validation_errors(spec: dict[str, Any], store: ClusterStore) -> list[str]:
+    """The checks Velero's backup controller makes before it starts (FailedValidation)."""
+    errs = []
+    if any(spec.get(k) not in (None, []) for k in OLD_FILTERS) and any(
+            spec.get(k) for k in NEW_FILTERS):
+        errs.append("include-resources, exclude-resources and include-cluster-resources are old "
+                    "filter parameters.\ninclude-cluster-scoped-resources, "
+                    "exclude-cluster-scoped-resources, include-namespace-scoped-resources and "
+                    "exclude-namespace-scoped-resources are new filter parameters.\nThey cannot "
+                    "be used together")
+    if spec.get("labelSelector") and spec.get("orLabelSelectors"):
+        errs.append("encountered labelSelector as well as orLabelSelectors in backup spec, only "
+                    "one can be specified")
+    both = set(spec.get("includedNamespaces") or []) & set(spec.get("excludedNamespaces") or [])
+    if both:
+        errs.append(f"Invalid included/excluded namespace lists: excludes list cannot contain an "
+                    f"item in the includes list: {sorted(both)[0]}")
+    location = spec.get("storageLocation") or "default"
+    bsl = store.find(VELERO_BSL, VELERO_NS, location)
+    if bsl is None:
+        errs.append(f'an existing backup storage location was not specified at backup creation '
+                    f'time and the default "{location}" was not found'
+                    if not spec.get("storageLocation") else
+                    f'a BackupStorageLocation CRD with the name specified in the backup spec '
+                    f'needs to be created before this backup can be executed. Error: '
+                    f'backupstoragelocations.velero.io "{location}" not found')
+    elif (bsl.get("status") or {}).get("phase") == "Unavailable":
+        errs.append(f'backup storage location "{location}" is unavailable')
+    elif (bsl.get("spec") or {}).get("accessMode") == "ReadOnly":
+        errs.append(f"backup can't be created because backup storage location {location} is "
+                    "currently in read-only mode")
+    return errs
+
+
+def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
+    """Objects the backup would include: namespaces plus their selected contents."""
+    inc = set(spec.get("includedNamespaces") or ["*"])
+    exc = set(spec.get("excludedNamespaces") or [])
+    sels = [spec["labelSelector"]] if spec.get("labelSelector") else list(
+        spec.get("orLabelSelectors") or [])
+
+    def wanted(obj: Obj) -> bool:
+        labels = obj["metadata"].get("labels") or {}
+        return not sels or any(selector_matches(s, labels) for s in sels)
+
+    names = [n["metadata"]["name"] for n in store.items(NAMESPACES.key)]
+    chosen = {n for n in names if ("*" in inc or n in inc) and n not in exc}
+    total = sum(1 for n in store.items(NAMESPACES.key) if n["metadata"]["name"] in chosen and
+                wanted(n))
+    for rkey, rt in store.types.items():
+        if rt.namespaced:
+            total += sum(1 for o in store.items(rkey) if o["metadata"].get("namespace") in chosen
+                         and wanted(o))
+    return total
+
+
+class VeleroController:
+    def __init__(self, store: ClusterStore, settings: VeleroSettings) -> None:
+        self.store = store
+        self.settings = settings
+        self.backups = WorkQueue(self.run_backup)
+        self.schedules = WorkQueue(self.reconcile_schedule)
+        store.listeners.append(self.on_event)
+
+    def start(self) -> None:
+        for b in self.store.items(VELERO_BACKUPS, VELERO_NS):
+            self.backups.add(("velero", b["metadata"]["name"]))
+        for s in self.store.items(VELERO_SCHEDULES, VELERO_NS):
+            self.schedules.add(("velero", s["metadata"]["name"]))
+
+    async def stop(self) -> None:
+        await self.backups.stop()
+        await self.schedules.stop()
+
+    def on_event(self, ev: Event) -> None:
+        meta = ev.obj["metadata"]
+        if meta.get("namespace") != VELERO_NS or ev.type == "DELETED":
+            return
+        key = (VELERO_NS, meta["name"])
+        if ev.rkey == VELERO_BACKUPS and ev.type == "ADDED":
+            self.backups.add(key, 0.05)
+        elif ev.rkey == VELERO_SCHEDULES and (ev.old is None or ev.old.get("spec") != ev.obj.get(
+                "spec")):
+            self.schedules.add(key)
+
+    # ---- backups -----------------------------------------------------------------------
+    async def run_backup(self, key: tuple[str, str]) -> float | None:
+        obj = self.store.find(VELERO_BACKUPS, *key)
+        if obj is None or (obj.get("status") or {}).get("phase") not in (None, "", "New"):
+            # Velero marks backups it finds InProgress after a restart as Failed.
+            if obj is not None and obj["status"].get("phase") in ("InProgress", "Finalizing"):
+                self._finish(obj, "Failed", reason='found a backup with status "InProgress" '
+                             "during the server starting, mark it as \"Failed\"")
+            return None
+        spec = obj.get("spec") or {}
+        start = datetime.now(UTC)
+        errs = validation_errors(spec, self.store)
+        if errs:
+            set_status(self.store, VELERO_BACKUPS, obj, {
+                "phase": "FailedValidation", "validationErrors": errs, "version": 1,
+                "formatVersion": "1.1.0"})
+            return None
+        ttl = self._ttl(spec)
+        total = max(1, count_items(spec, self.store))
+        status: dict[str, Any] = {
+            "phase": "InProgress", "version": 1, "formatVersion": "1.1.0",
+            "startTimestamp": rfc3339(start), "expiration": rfc3339(start + ttl),
+            "progress": {"totalItems": total, "itemsBackedUp": 0}}
+        obj = set_status(self.store, VELERO_BACKUPS, obj, status)
+        duration = self.settings.backup_seconds * random.uniform(0.7, 1.3)
+        for step in range(1, self.settings.steps + 1):
+            await asyncio.sleep(duration / (self.settings.steps + 1))
+            obj = self._progress(key, total * step // self.settings.steps)
+            if obj is None:
+                return None
+        await asyncio.sleep(duration / (self.settings.steps + 1))
+        outcome = self._outcome()
+        self._finish(obj, outcome)
+        return None
+
+    def _ttl(self, spec: dict[str, Any]) -> timedelta:
+        try:
+            seconds = parse_duration(spec.get("ttl") or "720h")
+        except FieldError:
+            seconds = 720 * 3600
+        return timedelta(seconds=seconds or 720 * 3600)
+
+    def _progress(self, key: tuple[str, str], done: int) -> Obj | None:
+        obj = self.store.find(VELERO_BACKUPS, *key)
+        if obj is None:
+            return None
+        status = copy.deepcopy(obj.get("status") or {})
+        status.setdefault("progress", {})["itemsBackedUp"] = done
+        return set_status(self.store, VELERO_BACKUPS, obj, status)
+
+    def _outcome(self) -> str:
+        if random.random() >= self.settings.failure_rate:
+            return "Completed"
+        return random.choice(["Failed", "PartiallyFailed"])
+
+    def _finish(self, obj: Obj, phase: str, reason: str = "") -> None:
+        status = copy.deepcopy(obj.get("status") or {})
+        status["phase"] = phase
+        status["completionTimestamp"] = rfc3339(datetime.now(UTC))
+        if phase == "Failed":
+            status["failureReason"] = reason or "rpc error: code = Unavailable desc = " \
+                "connection to the object store was reset (simulated failure)"
+            status["errors"] = status.get("errors", 0) + 1
+        elif phase == "PartiallyFailed":
+            status["errors"] = random.randint(1, 3)
+            status["warnings"] = random.randint(0, 2)
+        try:
+            set_status(self.store, VELERO_BACKUPS, obj, status)
+        except ApiError:
+            pass  # deleted meanwhile
+
+    # ---- schedules ---------------------------------------------------------------------
+    async def reconcile_schedule(self, key: tuple[str, str]) -> float | None:
+        obj = self.store.find(VELERO_SCHEDULES, *key)
+        if obj is None:
+            return None
+        spec, status = obj.get("spec") or {}, obj.get("status") or {}
+        cron = str(spec.get("schedule") or "")
+        try:
+            runs = next_runs(cron, 1, start=self._base(obj))
+        except FieldError as e:
+            if status.get("phase") != "FailedValidation":
+                set_status(self.store, VELERO_SCHEDULES, obj, {
+                    "phase": "FailedValidation",
+                    "validationErrors": [f"invalid schedule: {e.message}"]})
+            return None
+        if status.get("phase") != "Enabled":
+            obj = set_status(self.store, VELERO_SCHEDULES, obj, {**status, "phase": "Enabled"})
+        if spec.get("paused"):
+            return None
+        base = self._base(obj)
+        wait = max(1.0, (runs[0] - base).total_seconds() / self.settings.speed)
+        left = wait - (datetime.now(UTC) - base).total_seconds()
+        if left > 0:
+            return left
+        self._fire(obj)
+        return 1.0
+
+    def _base(self, obj: Obj) -> datetime:
+        status = obj.get("status") or {}
+        return (parse_time(status.get("lastBackup")) or
+                parse_time(obj["metadata"].get("creationTimestamp")) or datetime.now(UTC))
+
+    def _fire(self, schedule: Obj) -> None:
+        name = schedule["metadata"]["name"]
+        running = [b for b in self.store.items(VELERO_BACKUPS, VELERO_NS)
+                   if (b["metadata"].get("labels") or {}).get("velero.io/schedule-name") == name
+                   and (b.get("status") or {}).get("phase") in (None, "", "New", "InProgress")]
+        now = datetime.now(UTC)
+        if not running:
+            template = copy.deepcopy((schedule.get("spec") or {}).get("template") or {})
+            labels = dict((template.get("metadata") or {}).get("labels") or
+                          schedule["metadata"].get("labels") or {})
+            labels["velero.io/schedule-name"] = name
+            labels["velero.io/storage-location"] = template.get("storageLocation") or "default"
+            backup = {"apiVersion": "velero.io/v1", "kind": "Backup",
+                      "metadata": {"name": f"{name}-{now.strftime('%Y%m%d%H%M%S')}",
+                                   "namespace": VELERO_NS, "labels": labels},
+                      "spec": template}
+            try:
+                self.store.create(self.store.types[VELERO_BACKUPS], backup)
+            except ApiError:
+                return  # same second as the previous run: Velero would skip it too
+        status = dict(schedule.get("status") or {})
+        status["lastBackup"] = rfc3339(now)
+        write(self.store, VELERO_SCHEDULES, {**schedule, "status": status})

@@ -1,0 +1,72 @@
+"""Kubernetes `Status` error bodies, worded as the real API server words them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fleettui.sim.store import ResourceType
+
+_REASONS = {
+    400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+    405: "MethodNotAllowed", 406: "NotAcceptable", 409: "Conflict", 410: "Expired",
+    415: "UnsupportedMediaType", 422: "Invalid", 429: "TooManyRequests",
+    500: "InternalError", 503: "ServiceUnavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, message: str, reason: str | None = None,
+                 details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.reason = reason or _REASONS.get(code, "Unknown")
+        self.details = details
+
+    def status(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+            "message": self.message, "reason": self.reason, "code": self.code,
+        }
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+    @classmethod
+    def not_found(cls, rt: ResourceType, name: str) -> ApiError:
+        return cls(404, f'{rt.group_resource} "{name}" not found',
+                   details={"name": name, "group": rt.group, "kind": rt.plural})
+
+    @classmethod
+    def already_exists(cls, rt: ResourceType, name: str) -> ApiError:
+        return cls(409, f'{rt.group_resource} "{name}" already exists', "AlreadyExists",
+                   {"name": name, "group": rt.group, "kind": rt.plural})
+
+    @classmethod
+    def conflict(cls, rt: ResourceType, name: str) -> ApiError:
+        return cls(409, f'Operation cannot be fulfilled on {rt.group_resource} "{name}": the '
+                   "object has been modified; please apply your changes to the latest version "
+                   "and try again", "Conflict", {"name": name, "group": rt.group,
+                                                 "kind": rt.plural})
+
+    @classmethod
+    def gone(cls, rv: int, oldest: int) -> ApiError:
+        return cls(410, f"too old resource version: {rv} ({oldest})", "Expired")
+
+    @classmethod
+    def forbidden(cls, user: str, verb: str, rt: ResourceType, namespace: str) -> ApiError:
+        where = f' in the namespace "{namespace}"' if namespace else " at the cluster scope"
+        return cls(403, f'{rt.group_resource} is forbidden: User "{user}" cannot {verb} '
+                   f'resource "{rt.plural}" in API group "{rt.group}"{where}',
+                   details={"group": rt.group, "kind": rt.plural})
+
+    @classmethod
+    def invalid(cls, rt: ResourceType, name: str, message: str,
+                causes: list[dict[str, str]]) -> ApiError:
+        return cls(422, message, "Invalid",
+                   {"name": name, "group": rt.group, "kind": rt.kind, "causes": causes})
+
+    @classmethod
+    def bad_request(cls, message: str) -> ApiError:
+        return cls(400, message, "BadRequest")

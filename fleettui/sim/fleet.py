@@ -1,0 +1,222 @@
+"""The fleet simulator: one host and N member API servers on 127.0.0.1, with their controllers.
+
+`SimFleet` runs on an asyncio loop (the `fleettui sim` command's, or a background thread's via
+`SimThread`, which tests, benchmarks and `fleettui demo` use).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import threading
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from aiohttp import web
+
+from fleettui.sim.controllers.kurator import KuratorBackupController
+from fleettui.sim.controllers.velero import VeleroController, VeleroSettings
+from fleettui.sim.server import ApiServer, Auth
+from fleettui.sim.store import ClusterStore
+from fleettui.sim.types import HOST_GROUPS, MEMBER_GROUPS, cluster_types
+from fleettui.sim.world import kubeconfig, member_name, seed_host, seed_member
+
+HOST = "kurator-host"
+T = TypeVar("T")
+
+
+@dataclass
+class SimConfig:
+    clusters: int = 2
+    port: int = 0  # host port; members take the following ports. 0 = any free ports
+    speed: float = 1.0  # schedules fire `speed` times faster than their cron says
+    sync_interval: float = 30.0  # Kurator's status poll period
+    backup_seconds: float = 3.0
+    failure_rate: float = 0.0
+    state: Path | None = None
+    audit_log: Path | None = None
+    window: int = 20000  # watch events kept per cluster before a 410
+    bookmark_seconds: float = 30.0
+    admin_token: str = field(default_factory=lambda: "admin-" + secrets.token_hex(8))
+    readonly_token: str = field(default_factory=lambda: "readonly-" + secrets.token_hex(8))
+
+
+@dataclass
+class Cluster:
+    name: str
+    store: ClusterStore
+    api: ApiServer
+    port: int = 0
+    runner: web.AppRunner | None = None
+    reachable: bool = True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+class SimFleet:
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.audit: list[dict[str, Any]] = []
+        self.auth = Auth(tokens={config.admin_token: "fleettui-admin",
+                                 config.readonly_token: "fleettui-readonly"},
+                         readonly={"fleettui-readonly"})
+        host_types, self.host_crds = cluster_types(HOST_GROUPS)
+        member_types, self.member_crds = cluster_types(MEMBER_GROUPS)
+        self.host = self._cluster(HOST, host_types)
+        self.members = [self._cluster(member_name(i + 1), member_types)
+                        for i in range(config.clusters)]
+        self.kurator = KuratorBackupController(self.host.store, self.member_store,
+                                               config.sync_interval)
+        settings = VeleroSettings(config.backup_seconds, config.failure_rate, config.speed)
+        self.veleros = [VeleroController(m.store, settings) for m in self.members]
+        self._audit_file: Any = None
+
+    def _cluster(self, name: str, types: list[Any]) -> Cluster:
+        store = ClusterStore(name, types, self.config.window)
+        api = ApiServer(store, self.auth, self.audit, self.config.bookmark_seconds)
+        return Cluster(name, store, api)
+
+    @property
+    def clusters(self) -> list[Cluster]:
+        return [self.host, *self.members]
+
+    def cluster(self, name: str) -> Cluster:
+        for c in self.clusters:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def member_store(self, name: str) -> ClusterStore | None:
+        for m in self.members:
+            if m.name == name:
+                return m.store if m.reachable else None
+        return None
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    async def start(self) -> None:
+        saved = self._load_state()
+        ports = saved.get("ports", {}) if saved else {}
+        if saved and "tokens" in saved:
+            # Kubeconfigs written before the restart must keep working.
+            self.config.admin_token, self.config.readonly_token = saved["tokens"]
+            self.auth.tokens = {self.config.admin_token: "fleettui-admin",
+                                self.config.readonly_token: "fleettui-readonly"}
+        for i, c in enumerate(self.clusters):
+            want = ports.get(c.name) or (self.config.port + i if self.config.port else 0)
+            await self._serve(c, int(want))
+        if saved:
+            for c in self.clusters:
+                if c.name in saved["clusters"]:
+                    c.store.load(saved["clusters"][c.name])
+        else:
+            self.seed()
+        if self.config.audit_log:
+            self._audit_file = self.config.audit_log.open("a", encoding="utf-8")
+            for c in self.clusters:
+                c.api.audit_file = self._audit_file
+        self.kurator.start()
+        for v in self.veleros:
+            v.start()
+
+    def seed(self) -> None:
+        for i, m in enumerate(self.members, start=1):
+            seed_member(m.store, self.member_crds, i)
+        seed_host(self.host.store, self.host_crds, {m.name: m.url for m in self.members},
+                  self.config.admin_token)
+
+    async def _serve(self, c: Cluster, port: int) -> None:
+        c.runner = web.AppRunner(c.api.make_app(), access_log=None, handle_signals=False,
+                                 shutdown_timeout=0.5)
+        await c.runner.setup()
+        site = web.TCPSite(c.runner, "127.0.0.1", port, reuse_address=True)
+        await site.start()
+        server = site._server
+        assert server is not None
+        c.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+
+    async def stop(self) -> None:
+        await self.kurator.stop()
+        for v in self.veleros:
+            await v.stop()
+        for c in self.clusters:
+            c.api.faults.drop_watches()
+        self.save_state()
+        for c in self.clusters:
+            if c.runner is not None:
+                await c.runner.cleanup()
+        if self._audit_file is not None:
+            self._audit_file.close()
+
+    # ---- state -------------------------------------------------------------------------
+    def _load_state(self) -> dict[str, Any] | None:
+        path = self.config.state
+        if path is None or not path.exists():
+            return None
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+    def save_state(self) -> None:
+        if self.config.state is None:
+            return
+        data = {"ports": {c.name: c.port for c in self.clusters},
+                "tokens": [self.config.admin_token, self.config.readonly_token],
+                "clusters": {c.name: c.store.dump() for c in self.clusters}}
+        tmp = self.config.state.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(self.config.state)
+
+    # ---- kubeconfig --------------------------------------------------------------------
+    def kubeconfig(self, readonly: bool = False) -> dict[str, Any]:
+        token = self.config.readonly_token if readonly else self.config.admin_token
+        user = "fleettui-readonly" if readonly else "fleettui-admin"
+        return kubeconfig({c.name: c.url for c in self.clusters}, token, HOST, user)
+
+    def write_kubeconfig(self, path: Path, readonly: bool = False) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(self.kubeconfig(readonly), sort_keys=False),
+                        encoding="utf-8")
+        path.chmod(0o600)
+
+
+class SimThread:
+    """A SimFleet on its own event loop in a daemon thread; `call` runs code on that loop."""
+
+    def __init__(self, config: SimConfig) -> None:
+        self.config = config
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="fleet-sim",
+                                       daemon=True)
+        self.fleet: SimFleet | None = None
+
+    def start(self) -> SimFleet:
+        self.thread.start()
+        self.fleet = self.run(self._start())
+        return self.fleet
+
+    async def _start(self) -> SimFleet:
+        fleet = SimFleet(self.config)
+        await fleet.start()
+        return fleet
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def call(self, fn: Callable[[], T], timeout: float = 30.0) -> T:
+        async def wrapper() -> T:
+            return fn()
+        return self.run(wrapper(), timeout)
+
+    def stop(self) -> None:
+        if self.fleet is not None:
+            with contextlib.suppress(Exception):
+                self.run(self.fleet.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
