@@ -1,0 +1,222 @@
+"""A thin, generic REST client over the official `kubernetes` client's auth and transport.
+
+The official client does kubeconfig parsing, credentials (tokens, certificates, exec plugins) and
+TLS; above that we speak plain JSON to resource paths, which works for every kind we touch
+(Kurator and Velero CRDs as well as core types) without generated model classes. Calls block:
+the UI runs them in worker threads, never on its event loop.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import urllib3
+from kubernetes import client as k8s_client
+from kubernetes import config as k8s_config
+from kubernetes.config.config_exception import ConfigException
+
+from fleettui.kube.errors import KubeError, from_status_body, unreachable
+
+Obj = dict[str, Any]
+CONNECT_TIMEOUT = 5.0
+REQUEST_TIMEOUT = 20.0
+
+
+@dataclass(frozen=True)
+class Resource:
+    group: str
+    version: str
+    plural: str
+    namespaced: bool = True
+
+    def path(self, namespace: str | None = None, name: str = "", sub: str = "") -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if self.namespaced and namespace:
+            base += f"/namespaces/{quote(namespace, safe='')}"
+        base += f"/{self.plural}"
+        if name:
+            base += f"/{quote(name, safe='')}"
+        if sub:
+            base += f"/{sub}"
+        return base
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+KURATOR_BACKUPS = Resource("backup.kurator.dev", "v1alpha1", "backups")
+KURATOR_RESTORES = Resource("backup.kurator.dev", "v1alpha1", "restores")
+FLEETS = Resource("fleet.kurator.dev", "v1alpha1", "fleets")
+ATTACHED_CLUSTERS = Resource("cluster.kurator.dev", "v1alpha1", "attachedclusters")
+VELERO_BACKUPS = Resource("velero.io", "v1", "backups")
+VELERO_SCHEDULES = Resource("velero.io", "v1", "schedules")
+VELERO_BSLS = Resource("velero.io", "v1", "backupstoragelocations")
+NAMESPACES = Resource("", "v1", "namespaces", namespaced=False)
+PODS = Resource("", "v1", "pods")
+SECRETS = Resource("", "v1", "secrets")
+
+
+def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
+    """Context names and the current one; raises KubeError on a missing or broken file."""
+    try:
+        contexts, current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
+    except (ConfigException, OSError, TypeError, ValueError) as e:
+        raise KubeError(0, "Config", f"cannot read kubeconfig: {e}") from e
+    return [c["name"] for c in contexts], (current or {}).get("name")
+
+
+class KubeClient:
+    """One cluster (one kubeconfig context)."""
+
+    def __init__(self, api: k8s_client.ApiClient, name: str) -> None:
+        self.api = api
+        self.name = name
+
+    @classmethod
+    def from_kubeconfig(cls, kubeconfig: str | None = None,
+                        context: str | None = None) -> KubeClient:
+        try:
+            api = k8s_config.new_client_from_config(config_file=kubeconfig, context=context,
+                                                    persist_config=False)
+        except (ConfigException, OSError, TypeError, ValueError) as e:
+            raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}") from e
+        api.configuration.retries = False  # our own backoff decides when to retry
+        return cls(api, context or "")
+
+    @classmethod
+    def from_kubeconfig_text(cls, text: str, name: str) -> KubeClient:
+        """A client from a kubeconfig held in a Secret (AttachedCluster credentials)."""
+        import yaml  # noqa: PLC0415
+
+        try:
+            data = yaml.safe_load(text)
+            cfg = k8s_client.Configuration()
+            loader = k8s_config.kube_config.KubeConfigLoader(config_dict=data)
+            loader.load_and_set(cfg)
+        except (ConfigException, yaml.YAMLError, TypeError, ValueError, KeyError) as e:
+            raise KubeError(0, "Config", f"the kubeconfig secret of {name} is invalid: {e}") \
+                from e
+        cfg.retries = False
+        return cls(k8s_client.ApiClient(cfg), name)
+
+    def close(self) -> None:
+        self.api.close()
+
+    # ---- raw requests ------------------------------------------------------------------
+    def open(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+             body: Any = None, content_type: str = "application/json",
+             timeout: float | tuple[float, float] = (CONNECT_TIMEOUT, REQUEST_TIMEOUT),
+             accept: str = "application/json") -> urllib3.BaseHTTPResponse:
+        headers = {"Accept": accept}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        try:
+            m, url, hdrs, data, post = self.api.param_serialize(
+                method, path, query_params=query or [], header_params=headers, body=body,
+                auth_settings=["BearerToken"])
+            resp = self.api.call_api(m, url, header_params=hdrs, body=data, post_params=post,
+                                     _request_timeout=timeout)
+        except urllib3.exceptions.HTTPError as e:
+            raise unreachable(self.name, _short(e)) from e
+        except k8s_client.ApiException as e:
+            raise unreachable(self.name, str(e.reason)) from e
+        raw: urllib3.BaseHTTPResponse = resp.response
+        return raw
+
+    def request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
+                body: Any = None, content_type: str = "application/json") -> Obj:
+        resp = self.open(method, path, query, body, content_type)
+        try:
+            data = resp.data
+        except urllib3.exceptions.HTTPError as e:
+            raise unreachable(self.name, _short(e)) from e
+        if not 200 <= resp.status < 300:
+            raise from_status_body(resp.status, data, self.name)
+        try:
+            result: Obj = json.loads(data)
+        except ValueError as e:
+            raise KubeError(resp.status, "BadResponse",
+                            f"the server sent something that is not JSON: {e}", [],
+                            self.name) from e
+        return result
+
+    # ---- verbs -------------------------------------------------------------------------
+    def get(self, res: Resource, namespace: str | None, name: str) -> Obj:
+        return self.request("GET", res.path(namespace, name))
+
+    def list(self, res: Resource, namespace: str | None = None, selector: str = "",
+             limit: int = 500) -> Obj:
+        """All pages of a list, with the resourceVersion of the first page."""
+        query = [("limit", str(limit))]
+        if selector:
+            query.append(("labelSelector", selector))
+        first = self.request("GET", res.path(namespace), query)
+        items = list(first.get("items") or [])
+        cont = (first.get("metadata") or {}).get("continue")
+        while cont:
+            page = self.request("GET", res.path(namespace), [*query, ("continue", cont)])
+            items += page.get("items") or []
+            cont = (page.get("metadata") or {}).get("continue")
+        first["items"] = items
+        return first
+
+    def create(self, res: Resource, obj: Obj, dry_run: bool = False) -> Obj:
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        query = [("fieldValidation", "Strict")]
+        if dry_run:
+            query.append(("dryRun", "All"))
+        return self.request("POST", res.path(namespace), query, obj)
+
+    def delete(self, res: Resource, namespace: str | None, name: str,
+               dry_run: bool = False) -> Obj:
+        query = [("dryRun", "All")] if dry_run else []
+        return self.request("DELETE", res.path(namespace, name), query)
+
+    def merge_patch(self, res: Resource, namespace: str | None, name: str, patch: Obj) -> Obj:
+        return self.request("PATCH", res.path(namespace, name), [], patch,
+                            "application/merge-patch+json")
+
+    def watch_lines(self, res: Resource, namespace: str | None, rv: str, timeout: float,
+                    read_timeout: float, selector: str = "") -> Iterator[Obj]:
+        """Raw watch events from `rv`; raises KubeError on HTTP errors or a dead stream."""
+        query = [("watch", "1"), ("resourceVersion", rv), ("allowWatchBookmarks", "true"),
+                 ("timeoutSeconds", str(int(timeout)))]
+        if selector:
+            query.append(("labelSelector", selector))
+        resp = self.open("GET", res.path(namespace), query,
+                         timeout=(CONNECT_TIMEOUT, read_timeout))
+        try:
+            if resp.status != 200:
+                raise from_status_body(resp.status, resp.data, self.name)
+            yield from _json_lines(resp, self.name)
+        finally:
+            resp.release_conn()
+
+
+def _json_lines(resp: urllib3.BaseHTTPResponse, cluster: str) -> Iterator[Obj]:
+    buf = b""
+    try:
+        for chunk in resp.stream(amt=None, decode_content=False):
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if line.strip():
+                    yield json.loads(line)
+    except (urllib3.exceptions.HTTPError, OSError) as e:
+        raise unreachable(cluster, f"watch stream broke: {_short(e)}") from e
+    except ValueError as e:
+        raise KubeError(200, "BadResponse", f"malformed watch event: {e}", [], cluster) from e
+
+
+def _short(e: BaseException) -> str:
+    text = str(e)
+    if "Connection refused" in text:
+        return "connection refused"
+    if "timed out" in text.lower():
+        return "timed out"
+    return text.split(": ", 1)[-1][:200]

@@ -1,0 +1,71 @@
+"""Fleets, their member clusters, and what the forms suggest (namespaces, labels) from members."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from typing import Any
+
+from fleettui.kube.client import (
+    ATTACHED_CLUSTERS,
+    NAMESPACES,
+    PODS,
+    SECRETS,
+    KubeClient,
+)
+from fleettui.kube.errors import KubeError
+
+Obj = dict[str, Any]
+
+
+def has_group(client: KubeClient, group: str) -> bool:
+    """Whether the API server serves `group` (Kurator's CRDs may be missing)."""
+    try:
+        client.request("GET", f"/apis/{group}")
+    except KubeError as e:
+        if e.code == 404:
+            return False
+        raise
+    return True
+
+
+def member_kubeconfig(host: KubeClient, attached: Obj) -> str:
+    """The kubeconfig text an AttachedCluster points at; raises KubeError saying what's wrong."""
+    meta = attached.get("metadata") or {}
+    ref = (attached.get("spec") or {}).get("kubeconfig") or {}
+    name, key = ref.get("name"), ref.get("key") or "value"
+    cluster = meta.get("name", "?")
+    if not name:
+        raise KubeError(0, "Config", f"AttachedCluster {cluster} names no kubeconfig secret")
+    secret = host.get(SECRETS, meta.get("namespace"), name)
+    data = (secret.get("data") or {}).get(key)
+    if data is None:
+        raise KubeError(0, "Config", f"secret {name} has no key {key!r} for cluster {cluster}")
+    try:
+        return base64.b64decode(data).decode()
+    except (binascii.Error, UnicodeDecodeError) as e:
+        raise KubeError(0, "Config", f"secret {name}/{key} is not a valid kubeconfig") from e
+
+
+def member_client(host: KubeClient, namespace: str, cluster: str) -> KubeClient:
+    attached = host.get(ATTACHED_CLUSTERS, namespace, cluster)
+    return KubeClient.from_kubeconfig_text(member_kubeconfig(host, attached), cluster)
+
+
+def namespaces(client: KubeClient) -> list[str]:
+    listed = client.list(NAMESPACES)
+    return sorted(n["metadata"]["name"] for n in listed.get("items") or [])
+
+
+def label_suggestions(client: KubeClient, namespaces_: list[str] | None = None
+                      ) -> dict[str, set[str]]:
+    """Label keys → values seen on pods (in `namespaces_` if given), for the selector builder."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for pod in client.list(PODS).get("items") or []:
+        meta = pod.get("metadata") or {}
+        if namespaces_ and meta.get("namespace") not in namespaces_:
+            continue
+        for k, v in (meta.get("labels") or {}).items():
+            found[str(k)].add(str(v))
+    return dict(found)

@@ -1,0 +1,126 @@
+"""Resilient list-then-watch, the way client-go's reflector does it, in a daemon thread.
+
+Why threads: the official client is synchronous; a thread per (cluster, resource) keeps the UI's
+event loop free and lets a blocked read on one dead cluster stall nothing else. Each watcher:
+
+* lists (all pages) and hands the full set to the sink, then watches from the list's
+  resourceVersion with bookmarks on;
+* resumes from the last seen resourceVersion when the stream ends or breaks;
+* relists on `410 Gone` (the server no longer has that history);
+* treats a stream silent for longer than `read_timeout` as hung and reconnects;
+* backs off exponentially with jitter on errors (capped), and tells the sink its state
+  ("reconnecting", "forbidden", ...) so the UI says so instead of showing an empty list; the last
+  known objects stay in the sink meanwhile.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fleettui.kube.client import KubeClient, Resource
+from fleettui.kube.errors import KubeError, from_status_body
+
+Obj = dict[str, Any]
+
+CONNECTING = "connecting"
+SYNCED = "synced"
+RECONNECTING = "reconnecting"
+FORBIDDEN = "forbidden"
+MISSING = "missing"  # the resource type is not served (CRD not installed)
+
+
+class Sink(Protocol):
+    def replace(self, cluster: str, res: Resource, items: list[Obj]) -> None: ...
+    def event(self, cluster: str, res: Resource, type_: str, obj: Obj) -> None: ...
+    def state(self, cluster: str, res: Resource, state: str, message: str) -> None: ...
+
+
+@dataclass
+class WatchSettings:
+    timeout: float = 300.0  # ask the server to end each watch after this long
+    read_timeout: float = 75.0  # no byte (not even a bookmark) for this long → hung
+    backoff_min: float = 0.2
+    backoff_max: float = 30.0
+
+
+class ListWatch:
+    def __init__(self, client: KubeClient, res: Resource, namespace: str | None, sink: Sink,
+                 settings: WatchSettings | None = None, selector: str = "") -> None:
+        self.client = client
+        self.res = res
+        self.namespace = namespace
+        self.sink = sink
+        self.settings = settings or WatchSettings()
+        self.selector = selector
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True,
+                                       name=f"watch-{client.name}-{res.plural}")
+        self.rv: str | None = None
+        self.relists = 0
+
+    def start(self) -> ListWatch:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def _state(self, state: str, message: str = "") -> None:
+        if not self.stopped.is_set():
+            self.sink.state(self.client.name, self.res, state, message)
+
+    def run(self) -> None:
+        delay = self.settings.backoff_min
+        self._state(CONNECTING)
+        while not self.stopped.is_set():
+            try:
+                if self.rv is None:
+                    self.relist()
+                self.watch_once()
+                delay = self.settings.backoff_min  # a clean end: resume at once
+            except KubeError as e:
+                if e.code == 410:
+                    self.rv = None
+                    continue
+                self._state(*describe(e))
+                self.stopped.wait(delay * random.uniform(0.8, 1.2))
+                delay = min(self.settings.backoff_max, delay * 2)
+
+    def relist(self) -> None:
+        listed = self.client.list(self.res, self.namespace, self.selector)
+        self.rv = str((listed.get("metadata") or {}).get("resourceVersion") or "0")
+        self.relists += 1
+        if not self.stopped.is_set():
+            self.sink.replace(self.client.name, self.res, list(listed.get("items") or []))
+        self._state(SYNCED)
+
+    def watch_once(self) -> None:
+        assert self.rv is not None
+        reported = False
+        for ev in self.client.watch_lines(self.res, self.namespace, self.rv,
+                                          self.settings.timeout, self.settings.read_timeout,
+                                          self.selector):
+            if self.stopped.is_set():
+                return
+            type_, obj = ev.get("type"), ev.get("object") or {}
+            if type_ == "ERROR":
+                raise from_status_body(int(obj.get("code") or 500), obj, self.client.name)
+            rv = (obj.get("metadata") or {}).get("resourceVersion")
+            if rv:
+                self.rv = str(rv)
+            if not reported:
+                self._state(SYNCED)  # a reconnect that works clears "reconnecting"
+                reported = True
+            if type_ in ("ADDED", "MODIFIED", "DELETED"):
+                self.sink.event(self.client.name, self.res, str(type_), obj)
+
+
+def describe(e: KubeError) -> tuple[str, str]:
+    if e.code in (401, 403):
+        return FORBIDDEN, e.message
+    if e.code == 404:
+        return MISSING, f"{e.message} (is the CRD installed?)"
+    return RECONNECTING, e.message

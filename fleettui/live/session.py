@@ -1,0 +1,91 @@
+"""A session on one kubeconfig: the host and member clients and the watches feeding the store.
+
+Kurator mode: the context is a Kurator host; fleets, AttachedClusters and Kurator Backups are
+watched there, and each member's Velero objects are watched through the member's kubeconfig
+secret (when readable), which is more live than Kurator's 30 s status copy.
+Velero mode (no Kurator CRDs): every kubeconfig context is a member of one implicit fleet.
+All methods block; callers run them in worker threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from fleettui.kube import client as kc
+from fleettui.kube.client import KubeClient, Resource
+from fleettui.kube.errors import KubeError
+from fleettui.kube.fleets import has_group, member_client
+from fleettui.kube.watch import ListWatch, WatchSettings
+from fleettui.live.store import LiveStore
+
+HOST_FEEDS = (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS)
+MEMBER_FEEDS = (kc.VELERO_BACKUPS, kc.VELERO_SCHEDULES, kc.VELERO_BSLS)
+KURATOR = "kurator"
+VELERO = "velero"
+
+
+@dataclass
+class Session:
+    kubeconfig: str | None
+    context: str | None
+    namespace: str = "default"
+    settings: WatchSettings = field(default_factory=WatchSettings)
+    store: LiveStore = field(default_factory=LiveStore)
+    mode: str = ""
+    host: KubeClient | None = None
+    members: dict[str, KubeClient] = field(default_factory=dict)
+    member_errors: dict[str, str] = field(default_factory=dict)
+    watches: list[ListWatch] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def connect(self) -> str:
+        """Decide the mode and start the host watches; returns the mode."""
+        host = KubeClient.from_kubeconfig(self.kubeconfig, self.context)
+        self.host = host
+        if has_group(host, "backup.kurator.dev"):
+            self.mode = KURATOR
+            for res in HOST_FEEDS:
+                self._watch(host, res, self.namespace)
+        else:
+            self.mode = VELERO
+        return self.mode
+
+    def _watch(self, client: KubeClient, res: Resource, namespace: str | None) -> None:
+        w = ListWatch(client, res, namespace, self.store, self.settings).start()
+        with self._lock:
+            self.watches.append(w)
+
+    def member(self, cluster: str) -> KubeClient:
+        """The member's client (through its AttachedCluster secret), built once."""
+        with self._lock:
+            if cluster in self.members:
+                return self.members[cluster]
+        if self.host is None:
+            raise KubeError(0, "NotConnected", "not connected")
+        if self.mode == VELERO:
+            client = KubeClient.from_kubeconfig(self.kubeconfig, cluster)
+        else:
+            client = member_client(self.host, self.namespace, cluster)
+        with self._lock:
+            self.members.setdefault(cluster, client)
+            return self.members[cluster]
+
+    def watch_member(self, cluster: str) -> None:
+        """Start watching a member's Velero objects; records why when it can't."""
+        with self._lock:
+            if any(w.client.name == cluster for w in self.watches):
+                return
+        try:
+            client = self.member(cluster)
+        except KubeError as e:
+            self.member_errors[cluster] = str(e)
+            return
+        for res in MEMBER_FEEDS:
+            self._watch(client, res, "velero")
+
+    def close(self) -> None:
+        with self._lock:
+            watches, self.watches = self.watches, []
+        for w in watches:
+            w.stop()

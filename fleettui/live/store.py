@@ -1,0 +1,109 @@
+"""The latest known objects of every watched (cluster, resource), fed by watch threads.
+
+Watch threads write; the UI reads once per frame. A write marks the store dirty and, only on the
+clean → dirty transition, calls `on_dirty` — so a burst of a thousand events costs the UI one
+wake-up and one batch, not a thousand.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fleettui.kube.client import Resource
+
+Obj = dict[str, Any]
+Feed = tuple[str, str]  # (cluster, "group/plural")
+
+
+def feed_of(cluster: str, res: Resource) -> Feed:
+    return (cluster, f"{res.group}/{res.plural}")
+
+
+def obj_key(obj: Obj) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return (str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+
+
+@dataclass
+class Changes:
+    """What changed since the last `take_changes`: feeds touched and feeds whose state moved."""
+
+    feeds: set[Feed] = field(default_factory=set)
+    states: set[Feed] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.feeds or self.states)
+
+
+class LiveStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._objects: dict[Feed, dict[tuple[str, str], Obj]] = {}
+        self._states: dict[Feed, tuple[str, str]] = {}
+        self._changes = Changes()
+        self.on_dirty: Callable[[], None] | None = None
+        self.events = 0
+
+    # ---- sink side (watch threads) ----------------------------------------------------------
+    def replace(self, cluster: str, res: Resource, items: list[Obj]) -> None:
+        feed = feed_of(cluster, res)
+        with self._lock:
+            self._objects[feed] = {obj_key(o): o for o in items}
+            notify = self._mark(feed)
+        self._notify(notify)
+
+    def event(self, cluster: str, res: Resource, type_: str, obj: Obj) -> None:
+        feed = feed_of(cluster, res)
+        with self._lock:
+            objs = self._objects.setdefault(feed, {})
+            if type_ == "DELETED":
+                objs.pop(obj_key(obj), None)
+            else:
+                objs[obj_key(obj)] = obj
+            self.events += 1
+            notify = self._mark(feed)
+        self._notify(notify)
+
+    def state(self, cluster: str, res: Resource, state: str, message: str) -> None:
+        feed = feed_of(cluster, res)
+        with self._lock:
+            if self._states.get(feed) == (state, message):
+                return
+            self._states[feed] = (state, message)
+            was_clean = not self._changes
+            self._changes.states.add(feed)
+        self._notify(was_clean)
+
+    def _mark(self, feed: Feed) -> bool:
+        was_clean = not self._changes
+        self._changes.feeds.add(feed)
+        return was_clean
+
+    def _notify(self, was_clean: bool) -> None:
+        if was_clean and self.on_dirty is not None:
+            self.on_dirty()
+
+    # ---- reader side (UI) ---------------------------------------------------------------------
+    def take_changes(self) -> Changes:
+        with self._lock:
+            changes, self._changes = self._changes, Changes()
+        return changes
+
+    def objects(self, cluster: str, res: Resource) -> list[Obj]:
+        with self._lock:
+            return list(self._objects.get(feed_of(cluster, res), {}).values())
+
+    def get(self, cluster: str, res: Resource, namespace: str, name: str) -> Obj | None:
+        with self._lock:
+            return self._objects.get(feed_of(cluster, res), {}).get((namespace, name))
+
+    def state_of(self, cluster: str, res: Resource) -> tuple[str, str]:
+        with self._lock:
+            return self._states.get(feed_of(cluster, res), ("connecting", ""))
+
+    def has_feed(self, cluster: str, res: Resource) -> bool:
+        with self._lock:
+            return feed_of(cluster, res) in self._objects

@@ -1,0 +1,214 @@
+"""The Textual application: screens, key map, and the bridge from watch threads to frames.
+
+The first frame is painted before the kubernetes client is even imported: connecting happens in
+a worker thread. Watch threads only mark the live store dirty; the app then takes all pending
+changes at most once per frame interval and hands them to the visible screen.
+"""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from fleettui.ui.commands import FleetCommands
+from fleettui.ui.screens.backups import BackupsScreen
+from fleettui.ui.screens.fleets import FleetsScreen
+from fleettui.ui.screens.help import HelpScreen
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
+    from fleettui.live.store import Changes
+
+FRAME = 1 / 30  # at most this many store flushes per second
+
+
+def styles_path() -> Path:
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "styles" / "app.tcss", here.parent / "styles" / "app.tcss"):
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError("styles/app.tcss is missing from the installation")
+
+
+class FleetApp(App[int]):
+    CSS_PATH = str(styles_path())
+    TITLE = "fleettui"
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("colon", "command_palette", "Jump", id="jump"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+    ]
+    MODES = {"fleets": FleetsScreen, "backups": BackupsScreen}
+    COMMANDS = App.COMMANDS | {FleetCommands}
+    DEFAULT_MODE = "fleets"
+    status = reactive("connecting…")
+
+    def __init__(self, kubeconfig: str | None, context: str | None, namespace: str,
+                 readonly: bool = False) -> None:
+        super().__init__()
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.namespace = namespace
+        self.readonly = readonly
+        self.session: Session | None = None
+        self.connect_error = ""
+        self._flush_pending = False
+
+    def on_mount(self) -> None:
+        self.connect()
+        self._install_signal_handlers()
+
+    def _install_signal_handlers(self) -> None:
+        # Textual handles no SIGHUP: a dropped SSH session must still restore the terminal.
+        def stop(_sig: int, _frame: Any) -> None:
+            self.call_from_thread(self.exit, 0)
+
+        try:
+            signal.signal(signal.SIGHUP, stop)
+            signal.signal(signal.SIGTERM, stop)
+        except ValueError:
+            pass  # not the main thread (tests)
+
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    def connect(self) -> None:
+        from fleettui.kube.errors import KubeError  # noqa: PLC0415 - after the first paint
+        from fleettui.live.session import Session  # noqa: PLC0415
+
+        session = Session(self.kubeconfig, self.context, self.namespace)
+        session.store.on_dirty = self._store_dirty
+        try:
+            mode = session.connect()
+        except KubeError as e:
+            self.call_from_thread(self._connect_failed, str(e))
+            return
+        self.session = session
+        self.call_from_thread(self._connected, mode)
+
+    def _connected(self, mode: str) -> None:
+        self.status = f"{self.context or 'current context'} · {mode} mode"
+        self.flush()
+
+    def _connect_failed(self, message: str) -> None:
+        self.connect_error = message
+        self.status = "not connected"
+        self.notify(message, title="Cannot connect", severity="error", timeout=15)
+
+    def _store_dirty(self) -> None:
+        """Called from watch threads on the store's clean → dirty transition."""
+        self.call_from_thread(self._schedule_flush)
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_pending:
+            self._flush_pending = True
+            self.set_timer(FRAME, self.flush)
+
+    def flush(self) -> None:
+        self._flush_pending = False
+        if self.session is None:
+            return
+        changes = self.session.store.take_changes()
+        with self.batch_update():
+            for screen in self.screen_stack:
+                apply = getattr(screen, "apply_changes", None)
+                if apply is not None:
+                    apply(changes)
+
+    # ---- actions -------------------------------------------------------------------------
+    MUTATING_ACTIONS = frozenset({"new_backup", "delete"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # --readonly removes every mutating action from keys, footer, help and palette.
+        if self.readonly and action in self.MUTATING_ACTIONS:
+            return False
+        return True
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_new_backup(self) -> None:
+        if self.readonly:
+            return
+        from fleettui.ui.screens.backup_form import BackupFormScreen  # noqa: PLC0415
+
+        self.push_screen(BackupFormScreen())
+
+    def open_status(self, name: str) -> None:
+        from fleettui.ui.screens.status import StatusScreen  # noqa: PLC0415
+
+        self.push_screen(StatusScreen(name))
+
+    def show_yaml(self, name: str) -> None:
+        import yaml  # noqa: PLC0415
+
+        from fleettui.kube.client import KURATOR_BACKUPS  # noqa: PLC0415
+        from fleettui.ui.screens.yaml_view import YamlScreen  # noqa: PLC0415
+
+        if self.session is None:
+            return
+        obj = self.session.store.get(self.session.context or "", KURATOR_BACKUPS,
+                                     self.namespace, name)
+        if obj is not None:
+            text = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
+            self.push_screen(YamlScreen(f"backups.backup.kurator.dev/{name}", text))
+
+    def confirm_delete(self, name: str) -> None:
+        if self.readonly:
+            return
+        from rich.text import Text  # noqa: PLC0415
+
+        from fleettui.ui.screens.confirm import ConfirmScreen  # noqa: PLC0415
+
+        body = Text()
+        body.append("Deletes ")
+        body.append(f"backups.backup.kurator.dev/{name}", style="bold")
+        body.append(f" in namespace {self.namespace}. Kurator then deletes the Velero Backup or "
+                    "Schedule objects it created in each member cluster.\n\n")
+        body.append("Not deleted: ", style="bold yellow")
+        body.append("the backup data in object storage (Kurator never deletes it; Velero may "
+                    "re-sync the Velero Backup objects from the bucket), backups already taken "
+                    "by a schedule, and anything restored from them.")
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.delete_backup(name)
+
+        self.push_screen(ConfirmScreen(f"Delete fleet backup {name}?", body), done)
+
+    @work(thread=True, group="mutate", exit_on_error=False)
+    def delete_backup(self, name: str) -> None:
+        from fleettui.kube.client import KURATOR_BACKUPS  # noqa: PLC0415
+        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+
+        if self.session is None or self.session.host is None or self.readonly:
+            return
+        try:
+            self.session.host.delete(KURATOR_BACKUPS, self.namespace, name)
+        except KubeError as e:
+            self.call_from_thread(self.notify, str(e), title=f"Delete {name} failed",
+                                  severity="error", timeout=10)
+            return
+        self.call_from_thread(self.notify, f"Deleting {name}; Kurator removes the member "
+                              "Velero objects.", title="Deleted")
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+def changes_touch(changes: Changes, *plurals: str) -> bool:
+    return any(feed[1].endswith("/" + p) for feed in changes.feeds | changes.states
+               for p in plurals)
+
+
+def run_app(kubeconfig: str | None, context: str | None, namespace: str,
+            readonly: bool = False) -> int:
+    app = FleetApp(kubeconfig, context, namespace, readonly)
+    result = app.run(mouse=False)
+    return result or 0

@@ -1,0 +1,219 @@
+"""Table rows for each screen, derived from the live store (no Textual widgets, no network)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+
+from fleettui.kube import client as kc
+from fleettui.kube.watch import FORBIDDEN, MISSING, RECONNECTING, SYNCED
+from fleettui.model.status import PHASE_SYMBOLS, ClusterRow, FleetBackupStatus, \
+    derive_backup_status
+from fleettui.model.kurator import ClusterRef
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
+
+Obj = dict[str, Any]
+Row = tuple[str, Sequence[str | Text]]
+STYLES = {"Completed": "green", "Failed": "bold red", "PartiallyFailed": "yellow",
+          "Running": "cyan", "Pending": "dim", "Waiting": "blue", "Deleting": "magenta",
+          "Scheduled": "blue"}
+
+
+@dataclass
+class View:
+    rows: list[Row] = field(default_factory=list)
+    message: str = ""
+    members: list[str] = field(default_factory=list)
+
+
+def phase_text(state: str, detail: str = "") -> Text:
+    symbol = PHASE_SYMBOLS.get(state, "?")
+    label = f"{symbol} {state}" + (f" {detail}" if detail else "")
+    return Text(label, style=STYLES.get(state, ""), no_wrap=True, overflow="ellipsis")
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def age(then: datetime | None, now: datetime) -> str:
+    if then is None:
+        return "-"
+    s = int((now - then).total_seconds())
+    if s < 0:
+        return f"in {until(then, now)}"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= size * 2 or (unit == "m" and s >= 60):
+            return f"{s // size}{unit}"
+    return f"{s}s"
+
+
+def until(then: datetime | None, now: datetime) -> str:
+    if then is None:
+        return "-"
+    s = int((then - now).total_seconds())
+    if s <= 0:
+        return "now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if s >= size:
+            return f"{s // size}{unit}"
+    return f"{s}s"
+
+
+def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
+    state, message = session.store.state_of(cluster, res)
+    if state == SYNCED:
+        return ""
+    if state in (RECONNECTING, FORBIDDEN, MISSING):
+        return f"{state}: {message}"
+    return state
+
+
+# ---- fleets ----------------------------------------------------------------------------------
+def fleet_rows(session: Session, now: datetime) -> View:
+    view = View()
+    host = session.context or ""
+    if session.mode != "kurator":
+        view.message = ("Kurator's backup.kurator.dev API is not installed on this cluster: "
+                        "plain Velero mode (every kubeconfig context is a fleet member).")
+        return view
+    problem = feed_problem(session, host, kc.FLEETS)
+    fleets = sorted(session.store.objects(host, kc.FLEETS), key=_name)
+    attached = {_name(a): a for a in session.store.objects(host, kc.ATTACHED_CLUSTERS)}
+    for fleet in fleets:
+        refs = (fleet.get("spec") or {}).get("clusters") or []
+        phase = str((fleet.get("status") or {}).get("phase") or "Pending")
+        view.rows.append((f"fleet/{_name(fleet)}", [
+            Text(_name(fleet), style="bold"), "Fleet", phase, "",
+            "", str(len(refs)) + " clusters"]))
+        for ref in refs:
+            view.rows.append(member_row(session, fleet, ref, attached, now))
+            view.members.append(str(ref.get("name", "")))
+    if problem:
+        view.message = f"host {host}: {problem}"
+    elif not fleets:
+        view.message = (f"No fleets in namespace {session.namespace}. Create a Fleet "
+                        "(fleet.kurator.dev) with spec.clusters, or use -n to pick another "
+                        "namespace.")
+    return view
+
+
+def member_row(session: Session, fleet: Obj, ref: Obj, attached: dict[str, Obj],
+               now: datetime) -> Row:
+    name = str(ref.get("name", ""))
+    kind = str(ref.get("kind") or "Cluster")
+    ac = attached.get(name)
+    ready = (ac or {}).get("status", {}).get("ready")
+    ready_text = Text("✓ yes", style="green") if ready else Text(
+        "✗ no" if ac else "✗ missing", style="red")
+    storage, last, count = member_storage(session, name, now)
+    return (f"member/{_name(fleet)}/{name}", [f"  {name}", kind, ready_text, storage, last,
+                                              count])
+
+
+def member_storage(session: Session, cluster: str, now: datetime) -> tuple[Text, str, str]:
+    if cluster in session.member_errors:
+        return Text("✗ no access", style="red"), "-", "-"
+    problem = feed_problem(session, cluster, kc.VELERO_BSLS)
+    if problem and not session.store.has_feed(cluster, kc.VELERO_BSLS):
+        return Text(problem.split(":")[0], style="yellow"), "-", "-"
+    bsls = session.store.objects(cluster, kc.VELERO_BSLS)
+    if not bsls:
+        return Text("✗ none", style="red"), "-", "-"
+    phases = {str((b.get("status") or {}).get("phase") or "Unknown") for b in bsls}
+    storage = Text("✓ Available", style="green") if phases == {"Available"} else Text(
+        "! " + ",".join(sorted(phases)), style="yellow")
+    if problem:
+        storage = Text(problem.split(":")[0], style="yellow")
+    backups = session.store.objects(cluster, kc.VELERO_BACKUPS)
+    done = [parse_time((b.get("status") or {}).get("completionTimestamp")) for b in backups
+            if (b.get("status") or {}).get("phase") == "Completed"]
+    last = max((d for d in done if d), default=None)
+    return storage, age(last, now), str(len(backups))
+
+
+# ---- backups ---------------------------------------------------------------------------------
+def expected_clusters(session: Session, backup: Obj) -> list[ClusterRef]:
+    """The destination's clusters, or the fleet's ready ones (as Kurator chooses them)."""
+    dest = (backup.get("spec") or {}).get("destination") or {}
+    if dest.get("clusters"):
+        return [ClusterRef(kind=str(c.get("kind") or ""), name=str(c.get("name") or ""))
+                for c in dest["clusters"]]
+    host = session.context or ""
+    fleet = session.store.get(host, kc.FLEETS, session.namespace, str(dest.get("fleet", "")))
+    if fleet is None:
+        return []
+    ready = {_name(a) for a in session.store.objects(host, kc.ATTACHED_CLUSTERS)
+             if (a.get("status") or {}).get("ready")}
+    return [ClusterRef(kind=str(c.get("kind") or ""), name=str(c.get("name") or ""))
+            for c in (fleet.get("spec") or {}).get("clusters") or [] if c.get("name") in ready]
+
+
+def member_velero(session: Session, backup: Obj, clusters: list[ClusterRef]
+                  ) -> dict[str, list[Obj]]:
+    """Each member's Velero Backups that belong to this Kurator backup (live, not 30 s old)."""
+    name = _name(backup)
+    found: dict[str, list[Obj]] = {}
+    for ref in clusters:
+        found[ref.name] = [
+            v for v in session.store.objects(ref.name, kc.VELERO_BACKUPS)
+            if ((v.get("metadata") or {}).get("labels") or {}).get("kurator.dev/backup-name")
+            == name]
+    return found
+
+
+def backup_status(session: Session, backup: Obj) -> FleetBackupStatus:
+    clusters = expected_clusters(session, backup)
+    return derive_backup_status(backup, clusters, member_velero(session, backup, clusters))
+
+
+def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
+    view = View()
+    host = session.context or ""
+    items = sorted(session.store.objects(host, kc.KURATOR_BACKUPS), key=_name)
+    for b in items:
+        spec = b.get("spec") or {}
+        if text_filter and text_filter.lower() not in _name(b).lower():
+            continue
+        st = backup_status(session, b)
+        done = sum(1 for r in st.rows if r.state == "Completed")
+        kind = f"⏱ {spec['schedule']}" if spec.get("schedule") else "once"
+        created = parse_time((b.get("metadata") or {}).get("creationTimestamp"))
+        view.rows.append((_name(b), [
+            _name(b), kind, str((spec.get("destination") or {}).get("fleet", "")),
+            phase_text(st.overall), f"{done}/{len(st.rows)}", age(created, now)]))
+    problem = feed_problem(session, host, kc.KURATOR_BACKUPS)
+    if problem:
+        view.message = f"host {host}: {problem}"
+    elif not items:
+        view.message = "No fleet backups yet. Press n to create one."
+    elif not view.rows:
+        view.message = f"No backup matches “{text_filter}”."
+    return view
+
+
+# ---- one backup's live status ----------------------------------------------------------------
+def cluster_status_row(row: ClusterRow, now: datetime) -> list[str | Text]:
+    items = "-" if row.items_total is None else f"{row.items_done or 0}/{row.items_total}"
+    duration = "-"
+    if row.started is not None:
+        end = row.completed or now
+        duration = until(end, row.started) if end > row.started else "0s"
+    problems = f"{row.errors}/{row.warnings}"
+    return [row.cluster_name, phase_text(row.state), items, problems, age(row.started, now),
+            duration, until(row.expires, now) if row.expires else "-"]
+
+
+def _name(obj: Obj) -> str:
+    return str((obj.get("metadata") or {}).get("name") or "")

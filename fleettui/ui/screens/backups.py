@@ -1,0 +1,91 @@
+"""All fleet backups and schedules with their derived overall phase; filter, open, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from fleettui.ui import rows
+from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.widgets.live_table import LiveTable
+
+COLUMNS = [("NAME", 24), ("TYPE", 16), ("FLEET", 12), ("OVERALL", 18), ("DONE", 6),
+           ("AGE", 6)]
+
+
+class BackupsScreen(LiveScreen):
+    TITLE_TEXT = "Fleet backups"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("enter", "open", "Status", id="open", show=False),
+        Binding("f", "app.switch_mode('fleets')", "Fleets", id="fleets"),
+        Binding("n", "app.new_backup", "New", id="new"),
+        Binding("y", "yaml", "YAML", id="yaml"),
+        Binding("d,ctrl+d", "delete", "Delete", id="delete"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Input(placeholder="filter by name (esc clears)", id="filter")
+        yield LiveTable(COLUMNS, id="backups")
+        yield Static("", id="empty", classes="empty")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        super().on_mount()
+
+    def refresh_view(self) -> None:
+        session = self.session
+        empty = self.query_one("#empty", Static)
+        if session is None:
+            empty.update(Text(self.fleet_app.connect_error or "connecting…"))
+            return
+        text = self.query_one("#filter", Input).value
+        view = rows.backup_rows(session, datetime.now(UTC), text)
+        self.query_one(LiveTable).sync(view.rows)
+        empty.update(Text(view.message))
+        empty.display = bool(view.message)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.refresh_view()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one(LiveTable).focus()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.query_one(LiveTable).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def _selected(self) -> str | None:
+        return self.query_one(LiveTable).selected_key
+
+    def action_open(self) -> None:
+        name = self._selected()
+        if name:
+            self.fleet_app.open_status(name)
+
+    def action_yaml(self) -> None:
+        name = self._selected()
+        if name:
+            self.fleet_app.show_yaml(name)
+
+    def action_delete(self) -> None:
+        name = self._selected()
+        if name:
+            self.fleet_app.confirm_delete(name)

@@ -1,0 +1,55 @@
+"""What every live screen shares: a title line, a connection line, the footer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
+    from fleettui.live.store import Changes
+    from fleettui.ui.app import FleetApp
+
+
+class LiveScreen(Screen[None]):
+    TITLE_TEXT = ""
+
+    def compose_header(self) -> ComposeResult:
+        yield Static(Text(self.TITLE_TEXT, style="bold"), id="title")
+        yield Static("", id="connection")
+
+    def compose_footer(self) -> ComposeResult:
+        yield Footer()
+
+    @property
+    def fleet_app(self) -> FleetApp:
+        from fleettui.ui.app import FleetApp  # noqa: PLC0415 - avoid an import cycle
+
+        assert isinstance(self.app, FleetApp)
+        return self.app
+
+    @property
+    def session(self) -> Session | None:
+        return self.fleet_app.session
+
+    def on_mount(self) -> None:
+        self.watch(self.fleet_app, "status", self._show_status)
+        self.refresh_view()
+
+    def _show_status(self, status: str) -> None:
+        self.query_one("#connection", Static).update(Text(status, style="dim"))
+        self.refresh_view()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_view()
+
+    def apply_changes(self, changes: Changes) -> None:
+        if self.is_current:
+            self.refresh_view()
+
+    def refresh_view(self) -> None:
+        """Re-derive the rows from the store and sync the table (cheap: tables diff)."""

@@ -1,0 +1,54 @@
+"""Fleets and their member clusters: readiness, Velero storage location, last backup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from fleettui.ui import rows
+from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.widgets.live_table import LiveTable
+
+COLUMNS = [("FLEET / CLUSTER", 26), ("KIND", 16), ("READY", 9), ("STORAGE", 14),
+           ("LAST BACKUP", 12), ("BACKUPS", 8)]
+
+
+class FleetsScreen(LiveScreen):
+    TITLE_TEXT = "Fleets"
+    BINDINGS = [
+        Binding("b", "app.switch_mode('backups')", "Backups", id="backups"),
+        Binding("n", "new_backup", "New backup", id="new"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield LiveTable(COLUMNS, id="fleets")
+        yield Static("", id="empty", classes="empty")
+        yield from self.compose_footer()
+
+    def refresh_view(self) -> None:
+        session = self.session
+        empty = self.query_one("#empty", Static)
+        if session is None:
+            empty.update(Text(self.fleet_app.connect_error or "connecting…"))
+            return
+        view = rows.fleet_rows(session, datetime.now(UTC))
+        self.query_one(LiveTable).sync(view.rows)
+        empty.update(Text(view.message))
+        empty.display = bool(view.message)
+        self.watch_members(view.members)
+
+    @work(thread=True, group="members", exit_on_error=False)
+    def watch_members(self, members: list[str]) -> None:
+        session = self.session
+        if session is not None:
+            for cluster in members:
+                session.watch_member(cluster)
+
+    def action_new_backup(self) -> None:
+        self.fleet_app.action_new_backup()

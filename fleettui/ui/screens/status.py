@@ -1,0 +1,95 @@
+"""One fleet backup, live: the derived overall phase and a row per target cluster."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from fleettui.kube import client as kc
+from fleettui.model.cron import describe, next_runs
+from fleettui.model.errors import FieldError
+from fleettui.ui import rows
+from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.widgets.live_table import LiveTable
+
+COLUMNS = [("CLUSTER", 18), ("PHASE", 18), ("ITEMS", 9), ("ERR/WARN", 8), ("STARTED", 8),
+           ("TOOK", 6), ("EXPIRES", 8)]
+RUN_COLUMNS = [("CLUSTER", 18), ("RUN", 30), ("PHASE", 16), ("ITEMS", 9), ("STARTED", 8)]
+
+
+class StatusScreen(LiveScreen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="back"),
+        Binding("y", "yaml", "YAML", id="yaml"),
+        Binding("d,ctrl+d", "delete", "Delete", id="delete"),
+    ]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.backup_name = name
+        self.TITLE_TEXT = f"Backup {name}"
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        yield Static("", id="overall")
+        yield Static("", id="summary")
+        yield LiveTable(COLUMNS, id="clusters")
+        yield Static("", id="schedule")
+        yield LiveTable(RUN_COLUMNS, id="runs")
+        yield from self.compose_footer()
+
+    def refresh_view(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        host = session.context or ""
+        obj = session.store.get(host, kc.KURATOR_BACKUPS, session.namespace, self.backup_name)
+        overall = self.query_one("#overall", Static)
+        if obj is None:
+            overall.update(Text(f"✗ {self.backup_name} no longer exists", style="bold red"))
+            return
+        now = datetime.now(UTC)
+        st = rows.backup_status(session, obj)
+        problem = rows.feed_problem(session, host, kc.KURATOR_BACKUPS)
+        head = rows.phase_text(st.overall)
+        head.stylize("bold")
+        if problem:
+            head.append(f"   ⟳ {problem} (showing last known state)", style="yellow")
+        overall.update(head)
+        self.query_one("#summary", Static).update(Text(st.summary))
+        self.query_one("#clusters", LiveTable).sync(
+            [(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
+        self._show_schedule(obj, st, now)
+
+    def _show_schedule(self, obj: dict[str, object], st: rows.FleetBackupStatus,
+                       now: datetime) -> None:
+        spec = obj.get("spec") or {}
+        assert isinstance(spec, dict)
+        cron = str(spec.get("schedule") or "")
+        box = self.query_one("#schedule", Static)
+        runs_table = self.query_one("#runs", LiveTable)
+        box.display = runs_table.display = bool(cron)
+        if not cron:
+            return
+        try:
+            upcoming = next_runs(cron, 3, start=now)
+            text = f"⏱ {cron} — {describe(cron)}; next: " + ", ".join(
+                t.strftime("%Y-%m-%d %H:%M UTC") for t in upcoming)
+        except FieldError as e:
+            text = f"✗ schedule {cron!r} is invalid: {e.message}"
+        box.update(Text(text))
+        runs = [(f"{c}/{r.velero_name}", [c, r.velero_name, rows.phase_text(r.state),
+                                          f"{r.items_done or 0}/{r.items_total or 0}",
+                                          rows.age(r.started, now)])
+                for c, history in st.runs.items() for r in history]
+        runs_table.sync(runs)
+
+    def action_yaml(self) -> None:
+        self.fleet_app.show_yaml(self.backup_name)
+
+    def action_delete(self) -> None:
+        self.fleet_app.confirm_delete(self.backup_name)
