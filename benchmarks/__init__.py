@@ -1,0 +1,1 @@
+"""Benchmarks for fleettui: `python -m benchmarks [NAME ...] [--quick]` (see README.md)."""
