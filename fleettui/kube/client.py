@@ -80,13 +80,13 @@ class KubeClient:
     @classmethod
     def from_kubeconfig(cls, kubeconfig: str | None = None,
                         context: str | None = None) -> KubeClient:
+        cfg = k8s_client.Configuration()
         try:
-            api = k8s_config.new_client_from_config(config_file=kubeconfig, context=context,
-                                                    persist_config=False)
+            k8s_config.load_kube_config(config_file=kubeconfig, context=context,
+                                        client_configuration=cfg, persist_config=False)
         except (ConfigException, OSError, TypeError, ValueError) as e:
             raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}") from e
-        api.configuration.retries = False  # our own backoff decides when to retry
-        return cls(api, context or "")
+        return cls(_api_client(cfg), context or "")
 
     @classmethod
     def from_kubeconfig_text(cls, text: str, name: str) -> KubeClient:
@@ -101,8 +101,7 @@ class KubeClient:
         except (ConfigException, yaml.YAMLError, TypeError, ValueError, KeyError) as e:
             raise KubeError(0, "Config", f"the kubeconfig secret of {name} is invalid: {e}") \
                 from e
-        cfg.retries = False
-        return cls(k8s_client.ApiClient(cfg), name)
+        return cls(_api_client(cfg), name)
 
     def close(self) -> None:
         self.api.close()
@@ -196,6 +195,11 @@ class KubeClient:
             yield from _json_lines(resp, self.name)
         finally:
             resp.release_conn()
+
+
+def _api_client(cfg: k8s_client.Configuration) -> k8s_client.ApiClient:
+    cfg.retries = False  # our own backoff decides when to retry, not urllib3's
+    return k8s_client.ApiClient(cfg)
 
 
 def _json_lines(resp: urllib3.BaseHTTPResponse, cluster: str) -> Iterator[Obj]:

@@ -23,6 +23,7 @@ from fleettui.sim.controllers.kurator import KuratorBackupController
 from fleettui.sim.controllers.velero import VeleroController, VeleroSettings
 from fleettui.sim.server import ApiServer, Auth
 from fleettui.sim.store import ClusterStore
+from fleettui.sim.tls import TlsMaterial
 from fleettui.sim.types import HOST_GROUPS, MEMBER_GROUPS, cluster_types
 from fleettui.sim.world import kubeconfig, member_name, seed_host, seed_member
 
@@ -57,7 +58,7 @@ class Cluster:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
 
 
 class SimFleet:
@@ -77,6 +78,7 @@ class SimFleet:
         settings = VeleroSettings(config.backup_seconds, config.failure_rate, config.speed)
         self.veleros = [VeleroController(m.store, settings) for m in self.members]
         self._audit_file: Any = None
+        self.tls = TlsMaterial.create()
 
     def _cluster(self, name: str, types: list[Any]) -> Cluster:
         store = ClusterStore(name, types, self.config.window)
@@ -102,6 +104,9 @@ class SimFleet:
     # ---- lifecycle ---------------------------------------------------------------------
     async def start(self) -> None:
         saved = self._load_state()
+        if saved and "tls" in saved:
+            self.tls = TlsMaterial.load(saved["tls"])
+        self._ssl = self.tls.server_context()
         ports = saved.get("ports", {}) if saved else {}
         if saved and "tokens" in saved:
             # Kubeconfigs written before the restart must keep working.
@@ -129,13 +134,14 @@ class SimFleet:
         for i, m in enumerate(self.members, start=1):
             seed_member(m.store, self.member_crds, i)
         seed_host(self.host.store, self.host_crds, {m.name: m.url for m in self.members},
-                  self.config.admin_token)
+                  self.config.admin_token, self.tls.ca_data)
 
     async def _serve(self, c: Cluster, port: int) -> None:
         c.runner = web.AppRunner(c.api.make_app(), access_log=None, handle_signals=False,
                                  shutdown_timeout=0.5)
         await c.runner.setup()
-        site = web.TCPSite(c.runner, "127.0.0.1", port, reuse_address=True)
+        site = web.TCPSite(c.runner, "127.0.0.1", port, reuse_address=True,
+                           ssl_context=self._ssl)
         await site.start()
         server = site._server
         assert server is not None
@@ -167,6 +173,7 @@ class SimFleet:
             return
         data = {"ports": {c.name: c.port for c in self.clusters},
                 "tokens": [self.config.admin_token, self.config.readonly_token],
+                "tls": self.tls.dump(),
                 "clusters": {c.name: c.store.dump() for c in self.clusters}}
         tmp = self.config.state.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
@@ -176,7 +183,8 @@ class SimFleet:
     def kubeconfig(self, readonly: bool = False) -> dict[str, Any]:
         token = self.config.readonly_token if readonly else self.config.admin_token
         user = "fleettui-readonly" if readonly else "fleettui-admin"
-        return kubeconfig({c.name: c.url for c in self.clusters}, token, HOST, user)
+        return kubeconfig({c.name: c.url for c in self.clusters}, token, HOST, user,
+                          self.tls.ca_data)
 
     def write_kubeconfig(self, path: Path, readonly: bool = False) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

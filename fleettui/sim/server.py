@@ -26,6 +26,7 @@ from fleettui.sim.tables import table_for
 from fleettui.sim.validation import check_object
 from fleettui.sim.watchfilter import build_matcher
 
+WARNINGS = web.RequestKey("warnings", list)
 MUTATING = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 K8S_VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-fleettui-sim",
                "gitCommit": "fleettui", "gitTreeState": "clean",
@@ -317,7 +318,7 @@ class ApiServer:
     async def create(self, request: web.Request, t: Target) -> Obj:
         body = await self.read_body(request)
         self.check_kind(t, body)
-        request["warnings"] = self.admit(request, t, body)
+        request[WARNINGS] = self.admit(request, t, body)
         if t.rt.status_subresource:
             body.pop("status", None)
         return self.store.create(t.rt, body, dry_run=is_dry_run(request))
@@ -329,7 +330,7 @@ class ApiServer:
         if name != t.name:
             raise ApiError.bad_request(
                 f"the name of the object ({name}) does not match the name on the URL ({t.name})")
-        request["warnings"] = self.admit(request, t, body)
+        request[WARNINGS] = self.admit(request, t, body)
         return self.store.replace(t.rt, body, status=t.sub == "status",
                                   dry_run=is_dry_run(request))
 
@@ -342,7 +343,7 @@ class ApiServer:
             raise ApiError(e.code, str(e)) from e
         new.setdefault("metadata", {})["name"] = t.name
         self.check_kind(t, new)
-        request["warnings"] = self.admit(request, t, new)
+        request[WARNINGS] = self.admit(request, t, new)
         if not new["metadata"].get("resourceVersion"):
             new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self.store.replace(t.rt, new, status=t.sub == "status",
@@ -392,8 +393,8 @@ class ApiServer:
                 body["metadata"]["continue"] = obj["metadata"]["continue"]
         else:
             body = obj
-        headers = {"Warning": ", ".join(f'299 - "{w}"' for w in request.get("warnings", ()))}
-        if not request.get("warnings"):
+        headers = {"Warning": ", ".join(f'299 - "{w}"' for w in request.get(WARNINGS, ()))}
+        if not request.get(WARNINGS):
             headers = {}
         return web.Response(body=json.dumps(body, separators=(",", ":")).encode(),
                             status=status, content_type="application/json", headers=headers)

@@ -66,7 +66,7 @@ def _crds(store: ClusterStore, crds: list[CrdInfo]) -> None:
 
 
 def seed_host(store: ClusterStore, crds: list[CrdInfo], members: dict[str, str],
-              member_token: str) -> None:
+              member_token: str, ca_data: str) -> None:
     """`members` maps cluster name → server URL."""
     _crds(store, crds)
     for ns in ("default", "kube-system", "kube-public", "kurator-system"):
@@ -74,8 +74,8 @@ def seed_host(store: ClusterStore, crds: list[CrdInfo], members: dict[str, str],
     _secret(store, FLEET_NS, STORAGE_SECRET,
             {"access-key": DEMO_ACCESS_KEY, "secret-key": DEMO_SECRET_KEY})
     for name, url in members.items():
-        _secret(store, FLEET_NS, name, {f"{name}.config": member_kubeconfig(name, url,
-                                                                            member_token)})
+        config = member_kubeconfig(name, url, member_token, ca_data)
+        _secret(store, FLEET_NS, name, {f"{name}.config": config})
         ac = {"apiVersion": "cluster.kurator.dev/v1alpha1", "kind": "AttachedCluster",
               "metadata": {"name": name, "namespace": FLEET_NS},
               "spec": {"kubeconfig": {"name": name, "key": f"{name}.config"}}}
@@ -133,15 +133,18 @@ def seed_member(store: ClusterStore, crds: list[CrdInfo], index: int) -> None:
     store.replace(store.types[VELERO_BSL], {**b, "status": {"phase": "Available"}})
 
 
-def member_kubeconfig(name: str, url: str, token: str) -> str:
-    return yaml.safe_dump(kubeconfig({name: url}, token, current=name), sort_keys=False)
+def member_kubeconfig(name: str, url: str, token: str, ca_data: str) -> str:
+    return yaml.safe_dump(kubeconfig({name: url}, token, name, ca_data=ca_data),
+                          sort_keys=False)
 
 
 def kubeconfig(servers: dict[str, str], token: str, current: str,
-               user: str = "fleettui-admin") -> Obj:
+               user: str = "fleettui-admin", ca_data: str = "") -> Obj:
     return {
         "apiVersion": "v1", "kind": "Config", "preferences": {},
-        "clusters": [{"name": n, "cluster": {"server": u}} for n, u in servers.items()],
+        "clusters": [{"name": n, "cluster": {"server": u,
+                                             "certificate-authority-data": ca_data}}
+                     for n, u in servers.items()],
         "users": [{"name": user, "user": {"token": token}}],
         "contexts": [{"name": n, "context": {"cluster": n, "user": user, "namespace": "default"}}
                      for n in servers],

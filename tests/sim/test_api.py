@@ -31,7 +31,8 @@ def call(fleet: SimFleet, method: str, path: str, body: Any = None, cluster: str
     for k, v in (headers or {}).items():
         req.add_header(k, v)
     try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        ctx = fleet.tls.client_context()
+        with urllib.request.urlopen(req, timeout=10, context=ctx) as resp:
             raw = resp.read()
             return resp.status, json.loads(raw) if raw else None, dict(resp.headers)
     except urllib.error.HTTPError as e:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -143,17 +145,21 @@ def test_get_watch_streams_phase_changes(sim: Sim) -> None:
            str(kc.parent / "kube-cache"), "get", "backups.velero.io", "-n", "velero", "-w",
            "-o", "custom-columns=NAME:.metadata.name,PHASE:.status.phase"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or ()],
+                     daemon=True).start()
     try:
-        assert proc.stdout is not None
-        assert proc.stdout.readline().split() == ["NAME", "PHASE"]
         kubectl(kc, "apply", "-f", str(EXAMPLES / "specific-ns.yaml"))
         seen: list[str] = []
         deadline = time.monotonic() + 20
         while "Completed" not in seen and time.monotonic() < deadline:
-            line = proc.stdout.readline().split()
+            try:
+                line = lines.get(timeout=max(0.1, deadline - time.monotonic())).split()
+            except queue.Empty:
+                break
             if line and line[0] == "kurator-member1-backup-default-specific-ns":
                 seen.append(line[1])
-        assert "InProgress" in seen and seen[-1] == "Completed"
+        assert "InProgress" in seen and seen[-1] == "Completed", seen
     finally:
         proc.kill()
         proc.wait()
