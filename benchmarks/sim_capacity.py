@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import cProfile
 import http.client
+import ssl
 import io
 import json
 import pstats
@@ -82,10 +83,12 @@ def backup(i: int) -> Obj:
     }
 
 
-# ---- clients (plain http.client, in their own threads) -----------------------------------------
+# ---- clients (plain http.client over TLS, in their own threads) --------------------------------
+TLS_CONTEXT: list[ssl.SSLContext] = []  # set once the simulator (and its CA) exists
 def connect(port: int, token: str, path: str) -> tuple[http.client.HTTPConnection,
                                                        http.client.HTTPResponse]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=IDLE_TIMEOUT)
+    conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=IDLE_TIMEOUT,
+                                       context=TLS_CONTEXT[0])
     conn.request("GET", path, headers={"Authorization": f"Bearer {token}",
                                        "Accept": "application/json"})
     resp = conn.getresponse()
@@ -246,6 +249,7 @@ def run(quick: bool, profile_top: int = 0) -> list[Figure]:
     events = EVENTS_QUICK if quick else EVENTS
     sim = SimThread(SimConfig(clusters=2, sync_interval=3600, backup_seconds=3600))
     fleet = sim.start()
+    TLS_CONTEXT[:] = [fleet.tls.client_context()]
     try:
         member = fleet.members[0]
         store, port, token = member.store, member.port, fleet.config.admin_token
