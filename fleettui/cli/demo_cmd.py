@@ -13,12 +13,18 @@ from fleettui.sim.fleet import HOST, SimThread
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="start the TUI on an embedded simulated fleet")
     add_sim_options(p)
-    p.add_argument("--readonly", action="store_true", help="no mutating action at all")
+    # Also accepted after `demo`, as people type them there.
+    p.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
+                   help="no mutating action at all")
+    p.add_argument("-n", "--namespace", default=argparse.SUPPRESS, help="namespace")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from fleettui.ui.app import run_app  # noqa: PLC0415 - the simulator starts first
+    from fleettui.cli.main import prepare_terminal_env  # noqa: PLC0415
+
+    prepare_terminal_env()
+    from fleettui.ui.app import run_app  # noqa: PLC0415 - textual reads its env at import
 
     sim = SimThread(sim_config(args, demo=True))
     fleet = sim.start()
@@ -26,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         with tempfile.TemporaryDirectory(prefix="fleettui-demo-") as tmp:
             kubeconfig = Path(tmp) / "kubeconfig"
             fleet.write_kubeconfig(kubeconfig, readonly=args.readonly)
-            return run_app(kubeconfig=str(kubeconfig), context=HOST, namespace="default",
+            return run_app(kubeconfig=str(kubeconfig), context=HOST, namespace=args.namespace,
                            readonly=args.readonly)
     finally:
         sim.stop()

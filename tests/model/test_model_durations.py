@@ -79,6 +79,23 @@ def test_humanize(seconds: float, text: str) -> None:
     assert humanize(seconds) == text
 
 
+def test_non_finite_values() -> None:
+    with pytest.raises(FieldError):
+        format_duration(float("inf"))
+    assert humanize(float("inf")) == "∞"
+    assert humanize(float("nan")) == "?"
+
+
+@FUZZ
+@given(st.floats())
+def test_format_and_humanize_any_float(seconds: float) -> None:
+    try:
+        assert format_duration(seconds).endswith("s")
+    except FieldError as err:
+        assert "not a finite Go duration" in err.message
+    assert humanize(seconds)
+
+
 @FUZZ
 @given(st.integers(min_value=-(1 << 63), max_value=(1 << 63) - 1))
 def test_format_then_parse_round_trips(nanos: int) -> None:

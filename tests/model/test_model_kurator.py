@@ -324,10 +324,13 @@ def test_parse_and_derive_only_raise_field_error(obj: dict[str, Any]) -> None:
         assert err.message
         return
     validate_backup(backup, FLEET)
-    try:
-        velero_objects_for(obj, "m1")
-    except FieldError as err:
-        assert err.message
+    build_backup_manifest(clone_backup(backup, "copy"))
+    for derive in (lambda: velero_objects_for(obj, "m1"),
+                   lambda: velero_migrate_backup_for({**obj, "kind": "Migrate"}, ttl="1h")):
+        try:
+            derive()
+        except FieldError as err:
+            assert err.message
 
 
 @FUZZ

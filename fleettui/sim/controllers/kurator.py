@@ -13,6 +13,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from fleettui.model.errors import FieldError
 from fleettui.model.kurator import velero_objects_for
 from fleettui.model.names import velero_object_name
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
@@ -96,8 +97,13 @@ class KuratorBackupController:
         except ResolveError:
             return self.sync_interval  # Kurator logs it and retries; nothing reaches status
         scheduled = bool((obj.get("spec") or {}).get("schedule"))
-        for kind, name in clusters:
-            self.ensure_velero_object(obj, kind, name, scheduled)
+        try:
+            for kind, name in clusters:
+                self.ensure_velero_object(obj, kind, name, scheduled)
+        except FieldError:
+            # Kurator's builder panics (recovered) on e.g. a policy without resourceFilter:
+            # no Velero object, no status, retried forever.
+            return self.sync_interval
         details = self.sync_details(obj, clusters, scheduled)
         if details != (obj.get("status") or {}).get("backupDetails"):
             status = dict(obj.get("status") or {})

@@ -1,0 +1,545 @@
+"""Derived phases: the one place that turns Kurator/Velero status into what fleettui shows.
+
+Kurator never sets ``status.phase`` on Backup or Restore (kurator-backup-api.md section 5), so
+fleettui derives it. Per cluster, the raw Velero phase maps to a *state*:
+
+=====================================================================  ===============
+Velero phase                                                           state
+=====================================================================  ===============
+Failed, FailedValidation                                               Failed
+PartiallyFailed, WaitingForPluginOperationsPartiallyFailed,            PartiallyFailed
+FinalizingPartiallyFailed
+Completed                                                              Completed
+Deleting (or the object has a deletionTimestamp)                       Deleting
+"", New, Queued, ReadyToStart, InProgress, WaitingForPluginOperations,  Running
+Finalizing, and any phase this code does not know (non-terminal)
+=====================================================================  ===============
+
+Two more row states exist: Pending (an expected cluster with no entry yet) and Waiting (a
+scheduled backup whose cluster has only Kurator's placeholder entry: no run has completed).
+
+Overall, immediate Backup / Restore / Migrate (``overall_phase``): Deleting when the Kurator
+object has a deletionTimestamp; else Failed if any row failed; else PartiallyFailed if any
+row partially failed; else Completed when every expected cluster completed; else Pending when
+nothing has started anywhere; else Running.
+
+Overall, scheduled Backup: Deleting, then Failed / PartiallyFailed when any cluster's *latest*
+run is so, then Running when a run is in progress somewhere, then Pending when an expected
+cluster has no entry at all, else **Scheduled** (every cluster is waiting for its first run or
+its latest run completed).
+
+Live data: ``velero_objects`` maps a cluster name to Velero objects read from that member
+(Backups; for schedules the Backups labelled ``velero.io/schedule-name``, optionally the
+Schedule itself). Kurator copies status only every 30 s and never copies failed or running
+scheduled runs, so a member object wins over Kurator's copy when it belongs to a newer run
+(later startTimestamp) or to the same run at the same or a later phase.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fleettui.model.cron import describe, next_runs, parse_cron
+from fleettui.model.errors import FieldError
+from fleettui.model.kurator import ClusterRef
+from fleettui.model.names import velero_object_name
+
+PENDING, RUNNING, COMPLETED = "Pending", "Running", "Completed"
+PARTIALLY_FAILED, FAILED, DELETING, WAITING = "PartiallyFailed", "Failed", "Deleting", "Waiting"
+SCHEDULED = "Scheduled"  # overall only
+STATES = (PENDING, RUNNING, COMPLETED, PARTIALLY_FAILED, FAILED, DELETING, WAITING)
+
+# Symbols for displays without colour.
+PHASE_SYMBOLS = {
+    COMPLETED: "✓", FAILED: "✗", PARTIALLY_FAILED: "!", RUNNING: "▶", PENDING: "·",
+    WAITING: "◷", DELETING: "⌫", SCHEDULED: "⟳",
+}
+
+FAILED_PHASES = frozenset({"Failed", "FailedValidation"})
+PARTIAL_PHASES = frozenset({"PartiallyFailed", "WaitingForPluginOperationsPartiallyFailed",
+                            "FinalizingPartiallyFailed"})
+SCHEDULE_NAME_LABEL = "velero.io/schedule-name"
+NO_STATUS = "has no status yet (cluster not ready or Kurator not reconciling)"
+
+# How far a run has got; used to decide whether a member object is more advanced.
+_PHASE_RANK = {
+    "": 0, "New": 0, "Queued": 1, "ReadyToStart": 2, "InProgress": 3,
+    "WaitingForPluginOperations": 4, "WaitingForPluginOperationsPartiallyFailed": 4,
+    "Finalizing": 5, "FinalizingPartiallyFailed": 5, "Completed": 6, "PartiallyFailed": 6,
+    "Failed": 6, "FailedValidation": 6, "Deleting": 7,
+}
+_SUFFIX_RE = re.compile(r"-(\d{14})$")
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class ClusterRow:
+    """One cluster's view of one Velero run (or of its absence)."""
+
+    cluster_kind: str
+    cluster_name: str
+    velero_name: str
+    phase: str = ""  # raw Velero phase; "" is shown as "New"
+    state: str = PENDING
+    items_done: int | None = None
+    items_total: int | None = None
+    errors: int = 0
+    warnings: int = 0
+    started: datetime | None = None
+    completed: datetime | None = None
+    expires: datetime | None = None
+    failure_reason: str = ""
+    validation_errors: list[str] = field(default_factory=list)
+    message: str = ""
+    source: str = ""  # "kurator" (copied status), "velero" (member object) or "" (no data)
+
+    @property
+    def phase_display(self) -> str:
+        # A Velero object with no phase yet is "New"; Pending/Waiting rows have no object.
+        return self.phase or ("New" if self.state == RUNNING else "")
+
+    @property
+    def symbol(self) -> str:
+        return PHASE_SYMBOLS.get(self.state, "?")
+
+
+@dataclass
+class FleetBackupStatus:
+    overall: str
+    rows: list[ClusterRow]
+    runs: dict[str, list[ClusterRow]]  # scheduled: every known run per cluster, newest first
+    scheduled: bool
+    summary: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Small readers that never raise on odd input
+
+
+def _map(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _time(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _suffix_time(name: str) -> datetime | None:
+    match = _SUFFIX_RE.search(name)
+    if match is None:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _when(row: ClusterRow) -> datetime:
+    return row.started or _suffix_time(row.velero_name) or row.completed or _EPOCH
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows
+
+
+def state_for_phase(phase: str) -> str:
+    """Velero phase -> row state (unknown phases count as still running)."""
+    if phase in FAILED_PHASES:
+        return FAILED
+    if phase in PARTIAL_PHASES:
+        return PARTIALLY_FAILED
+    if phase == "Completed":
+        return COMPLETED
+    if phase == "Deleting":
+        return DELETING
+    return RUNNING
+
+
+def row_from_status(cluster_kind: str, cluster_name: str, velero_name: str, status: object, *,
+                    source: str = "kurator", message: str = "") -> ClusterRow:
+    """A row from a Velero Backup or Restore ``.status`` (or Kurator's copy of it)."""
+    st = _map(status)
+    phase = _text(st.get("phase"))
+    progress = _map(st.get("progress"))
+    done = progress.get("itemsBackedUp", progress.get("itemsRestored"))
+    errors = [e for e in st.get("validationErrors") or [] if isinstance(e, str)] \
+        if isinstance(st.get("validationErrors"), list) else []
+    return ClusterRow(
+        cluster_kind=cluster_kind, cluster_name=cluster_name, velero_name=velero_name,
+        phase=phase, state=state_for_phase(phase), items_done=_count(done),
+        items_total=_count(progress.get("totalItems")), errors=_count(st.get("errors")) or 0,
+        warnings=_count(st.get("warnings")) or 0, started=_time(st.get("startTimestamp")),
+        completed=_time(st.get("completionTimestamp")), expires=_time(st.get("expiration")),
+        failure_reason=_text(st.get("failureReason")), validation_errors=errors,
+        message=message, source=source,
+    )
+
+
+def _schedule_row(obj: Mapping[str, Any], kind: str, cluster: str) -> ClusterRow:
+    metadata, status = _map(obj.get("metadata")), _map(obj.get("status"))
+    phase = _text(status.get("phase"))
+    errors = [e for e in status.get("validationErrors") or [] if isinstance(e, str)] \
+        if isinstance(status.get("validationErrors"), list) else []
+    paused = _map(obj.get("spec")).get("paused") is True
+    state = FAILED if phase == "FailedValidation" else WAITING
+    last = _time(status.get("lastBackup"))
+    message = "paused" if paused else ""
+    if last is not None:
+        message = (message + "; " if message else "") + f"last run created {last:%Y-%m-%d %H:%M}Z"
+    return ClusterRow(kind, cluster, _text(metadata.get("name")), phase=phase, state=state,
+                      validation_errors=errors, message=message, source="velero")
+
+
+def row_from_velero(obj: object, cluster_name: str = "", cluster_kind: str = "") -> ClusterRow:
+    """A row for one member-side Velero Backup, Restore or Schedule object."""
+    data = _map(obj)
+    metadata = _map(data.get("metadata"))
+    if data.get("kind") == "Schedule":
+        return _schedule_row(data, cluster_kind, cluster_name)
+    row = row_from_status(cluster_kind, cluster_name, _text(metadata.get("name")),
+                          data.get("status"), source="velero")
+    if metadata.get("deletionTimestamp"):
+        row.state = DELETING
+    return row
+
+
+def rows_from_velero(objs: Iterable[object], cluster_name: str = "",
+                     cluster_kind: str = "") -> list[ClusterRow]:
+    """Rows for plain Velero mode, in the order given."""
+    return [row_from_velero(obj, cluster_name, cluster_kind) for obj in objs]
+
+
+def _missing_row(kind: str, cluster: str, velero_name: str) -> ClusterRow:
+    return ClusterRow(kind, cluster, velero_name, state=PENDING, message=f"{cluster} {NO_STATUS}")
+
+
+def _more_advanced(live: ClusterRow, current: ClusterRow) -> bool:
+    """Whether a member object should replace Kurator's copy (see the module docstring)."""
+    if current.source != "kurator":
+        return True
+    if live.started and current.started and live.started != current.started:
+        return live.started > current.started
+    if live.state == DELETING:
+        return True
+    return _PHASE_RANK.get(live.phase, 3) >= _PHASE_RANK.get(current.phase, 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Overall
+
+
+def overall_phase(states: list[str], expected: int) -> str:
+    """Overall state of an immediate operation; ``expected`` clusters missing from ``states``
+    count as Pending."""
+    padded = list(states) + [PENDING] * max(0, expected - len(states))
+    if not padded:
+        return PENDING
+    if FAILED in padded:
+        return FAILED
+    if PARTIALLY_FAILED in padded:
+        return PARTIALLY_FAILED
+    if all(s == COMPLETED for s in padded):
+        return COMPLETED
+    if all(s == PENDING for s in padded):
+        return PENDING
+    if all(s in (COMPLETED, DELETING) for s in padded):
+        return DELETING
+    return RUNNING
+
+
+def _scheduled_overall(states: list[str]) -> str:
+    if not states or all(s == PENDING for s in states):
+        return PENDING
+    for state in (FAILED, PARTIALLY_FAILED, RUNNING, PENDING):
+        if state in states:
+            return state
+    return SCHEDULED
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary text
+
+
+def _progress(row: ClusterRow) -> str:
+    if row.items_total:
+        return f" ({row.items_done or 0}/{row.items_total} items)"
+    return ""
+
+
+def _row_phrase(row: ClusterRow) -> str:
+    name = row.cluster_name or row.velero_name
+    if row.state == FAILED:
+        why = row.failure_reason or "; ".join(row.validation_errors) or row.phase
+        return f"{name} failed: {why}"
+    if row.state == PARTIALLY_FAILED:
+        return f"{name} partially failed ({row.errors} errors, {row.warnings} warnings)"
+    if row.state == RUNNING:
+        return f"{name} {row.phase_display or 'New'}{_progress(row)}"
+    if row.state == DELETING:
+        return f"{name} is being deleted"
+    if row.state == WAITING:
+        return f"{name} waiting for its first run"
+    return row.message or f"{name} {NO_STATUS}"
+
+
+def _summary(rows: list[ClusterRow], *, scheduled: bool, prefix: str = "") -> str:
+    if not rows:
+        return ("no status yet: Kurator has not created any Velero object (check that the "
+                "Fleet exists and is Ready, the clusters are ready, and the fleet-manager logs)")
+    done = sum(1 for r in rows if r.state == COMPLETED)
+    head = f"{done}/{len(rows)} clusters completed"
+    if scheduled:
+        waiting = [r for r in rows if r.state == WAITING]
+        parts = [f"last run completed on {done}/{len(rows)} clusters"] if done else []
+        if waiting:
+            parts.append(f"{len(waiting)}/{len(rows)} clusters {waiting[0].message}")
+        head = ", ".join(parts) or f"no completed run on any of {len(rows)} clusters"
+    others = [_row_phrase(r) for r in rows if r.state not in (COMPLETED, WAITING)]
+    return prefix + "; ".join([head, *others])
+
+
+# ---------------------------------------------------------------------------------------------
+# Kurator objects
+
+
+@dataclass(frozen=True)
+class _Shape:
+    details: str
+    name_key: str
+    status_key: str
+    velero_kind: str
+
+
+_SHAPES = {
+    "Backup": _Shape("backupDetails", "backupNameInCluster", "backupStatusInCluster", "backup"),
+    "Restore": _Shape("restoreDetails", "restoreNameInCluster", "restoreStatusInCluster",
+                      "restore"),
+}
+
+
+def _kind_of(obj: Mapping[str, Any]) -> str:
+    kind = _text(obj.get("kind"))
+    if kind in ("Backup", "Restore", "Migrate"):
+        return kind
+    status = _map(obj.get("status"))
+    if "restoreDetails" in status:
+        return "Restore"
+    if "sourceClusterStatus" in status or "targetClusterStatus" in status:
+        return "Migrate"
+    return "Backup"
+
+
+def _destination_clusters(value: object) -> list[ClusterRef] | None:
+    clusters = _map(value).get("clusters")
+    if not isinstance(clusters, list) or not clusters:
+        return None
+    refs = []
+    for entry in clusters:
+        data = _map(entry)
+        if isinstance(data.get("name"), str) and data["name"]:
+            refs.append(ClusterRef(name=data["name"], kind=_text(data.get("kind"))))
+    return refs or None
+
+
+def _details(status: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    raw = status.get(key)
+    return [d for d in raw if isinstance(d, Mapping)] if isinstance(raw, list) else []
+
+
+def _cluster_order(expected: list[ClusterRef] | None,
+                   details: list[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """(kind, name) of every cluster to show: expected ones first, then any others seen."""
+    order: list[tuple[str, str]] = [(c.kind, c.name) for c in expected or []]
+    names = {name for _, name in order}
+    for detail in details:
+        name = _text(detail.get("clusterName"))
+        if name and name not in names:
+            order.append((_text(detail.get("clusterKind")), name))
+            names.add(name)
+    return order
+
+
+def _live_for(velero_objects: Mapping[str, list[dict[str, Any]]] | None,
+              cluster: str) -> list[Mapping[str, Any]]:
+    if not velero_objects:
+        return []
+    objs = velero_objects.get(cluster) or []
+    return [o for o in objs if isinstance(o, Mapping)]
+
+
+def _immediate_rows(details: list[Mapping[str, Any]], shape: _Shape, ns: str, name: str,
+                    expected: list[ClusterRef] | None,
+                    velero_objects: Mapping[str, list[dict[str, Any]]] | None,
+                    ) -> list[ClusterRow]:
+    latest = {_text(d.get("clusterName")): d for d in details}  # upserted: last entry wins
+    rows = []
+    for kind, cluster in _cluster_order(expected, details):
+        derived = velero_object_name(cluster, shape.velero_kind, ns, name)
+        detail = latest.get(cluster)
+        row = _missing_row(kind, cluster, derived) if detail is None else row_from_status(
+            _text(detail.get("clusterKind")) or kind, cluster,
+            _text(detail.get(shape.name_key)) or derived, detail.get(shape.status_key))
+        for obj in _live_for(velero_objects, cluster):
+            live = row_from_velero(obj, cluster, row.cluster_kind)
+            if live.velero_name == row.velero_name and _more_advanced(live, row):
+                row = live
+        rows.append(row)
+    return rows
+
+
+def _is_schedule_run(obj: Mapping[str, Any], schedule_name: str) -> bool:
+    metadata = _map(obj.get("metadata"))
+    labels = _map(metadata.get("labels"))
+    if labels.get(SCHEDULE_NAME_LABEL) == schedule_name:
+        return True
+    return _text(metadata.get("name")).startswith(schedule_name + "-")
+
+
+def _merge_runs(kurator_runs: list[ClusterRow], live_runs: list[ClusterRow]) -> list[ClusterRow]:
+    by_name = {r.velero_name: r for r in kurator_runs}
+    for live in live_runs:
+        current = by_name.get(live.velero_name)
+        if current is None or _more_advanced(live, current):
+            by_name[live.velero_name] = live
+    return sorted(by_name.values(), key=_when, reverse=True)
+
+
+def _waiting_message(schedule: str, now: datetime) -> str:
+    try:
+        nxt = next_runs(schedule, 1, start=now)[0]
+    except FieldError as exc:
+        return f"schedule cannot run: {exc.message}"
+    return f"waiting for the first run (next {nxt:%Y-%m-%d %H:%M} UTC)"
+
+
+def _current_scheduled_row(kind: str, cluster: str, schedule_name: str, runs: list[ClusterRow],
+                           targeted: bool, schedule_row: ClusterRow | None,
+                           waiting: str) -> ClusterRow:
+    if schedule_row is not None and schedule_row.state == FAILED:
+        return schedule_row  # the Velero Schedule itself is invalid: nothing will ever run
+    if runs:
+        row = runs[0]
+        last_ok = next((r for r in runs if r.state == COMPLETED), None)
+        if last_ok is not None and last_ok is not row:
+            row.message = f"last successful run: {last_ok.velero_name}"
+        elif last_ok is None and row.state != COMPLETED:
+            row.message = "no successful run yet"
+        return row
+    if targeted or schedule_row is not None:
+        return ClusterRow(kind, cluster, schedule_name, state=WAITING, message=waiting,
+                          source="kurator" if targeted else "velero")
+    return _missing_row(kind, cluster, schedule_name)
+
+
+def _scheduled_rows(details: list[Mapping[str, Any]], shape: _Shape, ns: str, name: str,
+                    schedule: str, expected: list[ClusterRef] | None,
+                    velero_objects: Mapping[str, list[dict[str, Any]]] | None, now: datetime,
+                    ) -> tuple[list[ClusterRow], dict[str, list[ClusterRow]]]:
+    rows: list[ClusterRow] = []
+    runs: dict[str, list[ClusterRow]] = {}
+    waiting = _waiting_message(schedule, now)
+    for kind, cluster in _cluster_order(expected, details):
+        schedule_name = velero_object_name(cluster, "backup", ns, name)
+        mine = [d for d in details if _text(d.get("clusterName")) == cluster]
+        targeted = bool(mine)
+        copied = [row_from_status(_text(d.get("clusterKind")) or kind, cluster,
+                                  _text(d.get(shape.name_key)), d.get(shape.status_key))
+                  for d in mine if _text(d.get(shape.name_key))]  # placeholders have no name
+        live = _live_for(velero_objects, cluster)
+        schedule_row = next((row_from_velero(o, cluster, kind) for o in live
+                             if o.get("kind") == "Schedule"), None)
+        live_runs = [row_from_velero(o, cluster, kind) for o in live
+                     if o.get("kind") != "Schedule" and _is_schedule_run(o, schedule_name)]
+        runs[cluster] = _merge_runs(copied, live_runs)
+        rows.append(_current_scheduled_row(kind, cluster, schedule_name, runs[cluster],
+                                           targeted, schedule_row, waiting))
+    return rows, runs
+
+
+def _schedule_prefix(schedule: str) -> str:
+    try:
+        zone = "" if parse_cron(schedule).zone else " (UTC)"
+        return f"{describe(schedule)}{zone}: "
+    except FieldError:
+        return f"schedule {schedule!r}: "
+
+
+def _derive_migrate(obj: Mapping[str, Any], deleting: bool) -> FleetBackupStatus:
+    metadata, spec, status = (_map(obj.get(k)) for k in ("metadata", "spec", "status"))
+    ns, name = _text(metadata.get("namespace")) or "default", _text(metadata.get("name"))
+    rows: list[ClusterRow] = []
+    source = _map(status.get("sourceClusterStatus"))
+    for ref in _destination_clusters(spec.get("sourceCluster")) or []:
+        derived = velero_object_name(ref.name, "migrate", ns, name)
+        rows.append(row_from_status(ref.kind, ref.name, _text(source.get("backupNameInCluster"))
+                                    or derived, source.get("backupStatusInCluster"),
+                                    message="source (backup)") if source else
+                    _missing_row(ref.kind, ref.name, derived))
+    targets = {_text(d.get("clusterName")): d for d in _details(status, "targetClusterStatus")}
+    for ref in _destination_clusters(spec.get("targetCluster")) or []:
+        derived = velero_object_name(ref.name, "migrate", ns, name)
+        detail = targets.get(ref.name)
+        rows.append(_missing_row(ref.kind, ref.name, derived) if detail is None else
+                    row_from_status(ref.kind, ref.name, _text(detail.get("restoreNameInCluster"))
+                                    or derived, detail.get("restoreStatusInCluster"),
+                                    message="target (restore)"))
+    overall = DELETING if deleting else overall_phase([r.state for r in rows], len(rows))
+    return FleetBackupStatus(overall, rows, {}, False, _summary(rows, scheduled=False))
+
+
+def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[ClusterRef] | None = None,
+                         velero_objects: Mapping[str, list[dict[str, Any]]] | None = None, *,
+                         now: datetime | None = None) -> FleetBackupStatus:
+    """Overall state, per-cluster rows, scheduled-run history and a one-line summary for a
+    Kurator Backup (also Restore and Migrate objects).
+
+    ``expected_clusters`` defaults to ``spec.destination.clusters``; when the destination names
+    none (all ready clusters of the fleet) pass the fleet's clusters to spot missing ones.
+    """
+    data = _map(obj)
+    kind = _kind_of(data)
+    metadata, spec, status = (_map(data.get(k)) for k in ("metadata", "spec", "status"))
+    deleting = bool(metadata.get("deletionTimestamp"))
+    if kind == "Migrate":
+        return _derive_migrate(data, deleting)
+    shape = _SHAPES[kind]
+    ns, name = _text(metadata.get("namespace")) or "default", _text(metadata.get("name"))
+    expected = expected_clusters if expected_clusters is not None else \
+        _destination_clusters(spec.get("destination"))
+    details = _details(status, shape.details)
+    schedule = _text(spec.get("schedule")) if kind == "Backup" else ""
+    if schedule:
+        rows, runs = _scheduled_rows(details, shape, ns, name, schedule, expected,
+                                     velero_objects, now or datetime.now(UTC))
+        overall = _scheduled_overall([r.state for r in rows])
+        prefix = _schedule_prefix(schedule)
+    else:
+        rows = _immediate_rows(details, shape, ns, name, expected, velero_objects)
+        runs, prefix = {}, ""
+        overall = overall_phase([r.state for r in rows], len(rows))
+    summary = _summary(rows, scheduled=bool(schedule), prefix=prefix)
+    if deleting:
+        overall = DELETING
+        summary = ("being deleted: Kurator removes the Velero objects, then its finalizer (stuck "
+                   "while a member is unreachable); backup data stays in the bucket. " + summary)
+    return FleetBackupStatus(overall, rows, runs, bool(schedule), summary)

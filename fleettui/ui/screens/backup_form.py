@@ -1,0 +1,338 @@
+"""The backup form: build a fleet backup or schedule without writing YAML.
+
+Everything is checked as it is typed (errors beside their field), the YAML preview is built by
+the same code that builds what is sent, a server dry-run runs before the real create, and a
+failed submit keeps every field as typed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import yaml
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import Suggester
+from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Select, SelectionList, \
+    Static
+
+from fleettui.kube import client as kc
+from fleettui.model.backup_form import FIELDS, BackupForm, FormResult, build, form_field
+from fleettui.model.cron import describe, next_runs
+from fleettui.model.durations import humanize, parse_duration
+from fleettui.model.errors import FieldError
+from fleettui.model.kurator import ClusterRef
+from fleettui.model.names import unique_name
+from fleettui.model.selectors import render_selector
+from fleettui.ui.screens.base import LiveScreen
+
+TEXT_FIELDS = {
+    "name": ("Name", "lowercase letters, digits and '-'"),
+    "include_namespaces": ("Include namespaces", "comma-separated; empty = all"),
+    "exclude_namespaces": ("Exclude namespaces", "comma-separated"),
+    "labels": ("Label filter", "e.g. env=test,tier in (web,db),!legacy — OR between groups"),
+    "include_resources": ("Include resources", "e.g. deployments,configmaps; empty = all"),
+    "exclude_resources": ("Exclude resources", "comma-separated"),
+    "ttl": ("Keep for (TTL)", "Go duration, e.g. 720h (30 days), 1h30m"),
+    "schedule": ("Cron schedule", "5 fields, UTC: minute hour day-of-month month day-of-week"),
+}
+
+
+class ListSuggester(Suggester):
+    """Completes the last item of a comma-separated list from known values."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.values: list[str] = []
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, _, last = value.rpartition(",")
+        last = last.lstrip()
+        if not last:
+            return None
+        for v in self.values:
+            if v.startswith(last) and v != last:
+                prefix = value[: len(value) - len(last)]
+                return prefix + v
+        return None
+
+
+class BackupFormScreen(LiveScreen):
+    TITLE_TEXT = "New fleet backup"
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Create", id="submit", priority=True),
+        Binding("ctrl+t", "dry_run", "Server dry-run", id="dry_run", priority=True),
+        Binding("escape", "app.pop_screen", "Cancel", id="cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.touched: set[str] = set()
+        self.submitted = False
+        self.server_errors: dict[str, str] = {}
+        self.suggesters = {"include_namespaces": ListSuggester(),
+                           "exclude_namespaces": ListSuggester(), "labels": ListSuggester()}
+        self.fleet_members: list[ClusterRef] = []
+        self.busy = False
+
+    # ---- layout ----------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with VerticalScroll(id="form"):
+            yield from self._text_field("name", unique_name("backup", datetime.now(UTC)))
+            with Horizontal(classes="row"):
+                yield Label("Fleet", classes="field-label")
+                yield Select[str]([], id="fleet", prompt="choose a fleet", allow_blank=True)
+            yield Static("", id="fleet-error", classes="error")
+            yield Label("Clusters (space toggles; all checked = every ready cluster)",
+                        classes="section")
+            yield SelectionList[str](id="clusters")
+            yield Static("", id="clusters-error", classes="error")
+            for name in ("include_namespaces", "exclude_namespaces", "labels",
+                         "include_resources", "exclude_resources"):
+                yield from self._text_field(name)
+            yield from self._text_field("ttl", "720h")
+            with Horizontal(classes="row"):
+                yield Label("When", classes="field-label")
+                with RadioSet(id="when"):
+                    yield RadioButton("Once, now", value=True, id="once")
+                    yield RadioButton("On a cron schedule", id="scheduled")
+            yield from self._text_field("schedule", "0 0 * * *")
+            yield Label("YAML that will be sent", classes="section")
+            yield Static("", id="preview")
+            yield Static("", id="form-error", classes="error")
+        yield from self.compose_footer()
+
+    def _text_field(self, name: str, value: str = "") -> ComposeResult:
+        label, hint = TEXT_FIELDS[name]
+        with Horizontal(classes="row", id=f"{name}-row"):
+            yield Label(label, classes="field-label")
+            yield Input(value=value, placeholder=hint, id=name,
+                        suggester=self.suggesters.get(name))
+        yield Static("", id=f"{name}-error", classes="error")
+        yield Static("", id=f"{name}-hint", classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#schedule-row").display = False
+        self._fill_fleets()
+        self.query_one("#name", Input).focus()
+        self.revalidate()
+
+    # ---- data from the live store ---------------------------------------------------------
+    def _fill_fleets(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        fleets = sorted(str(f["metadata"]["name"]) for f in
+                        session.store.objects(session.context or "", kc.FLEETS))
+        select = self.query_one("#fleet", Select)
+        select.set_options([(f, f) for f in fleets])
+        if fleets and select.is_blank():
+            select.value = fleets[0]
+
+    def refresh_view(self) -> None:
+        if self.is_mounted and not self.query_one("#fleet", Select).is_blank():
+            return
+        if self.is_mounted:
+            self._fill_fleets()
+
+    @on(Select.Changed, "#fleet")
+    def fleet_changed(self, event: Select.Changed) -> None:
+        session = self.session
+        if session is None or event.value is Select.BLANK:
+            return
+        fleet = session.store.get(session.context or "", kc.FLEETS, session.namespace,
+                                  str(event.value))
+        refs = ((fleet or {}).get("spec") or {}).get("clusters") or []
+        self.fleet_members = [ClusterRef(name=str(r.get("name", "")), kind=str(r.get("kind") or ""))
+                              for r in refs]
+        clusters = self.query_one("#clusters", SelectionList)
+        clusters.clear_options()
+        clusters.add_options([(f"{c.name}  ({c.kind or 'Cluster'})", c.name, True)
+                              for c in self.fleet_members])
+        self.load_suggestions([c.name for c in self.fleet_members])
+        self.revalidate()
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def load_suggestions(self, clusters: list[str]) -> None:
+        """Namespaces and label keys/values of the chosen members, for completion."""
+        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+        from fleettui.kube.fleets import label_suggestions, namespaces  # noqa: PLC0415
+
+        session = self.session
+        if session is None:
+            return
+        found_ns: set[str] = set()
+        found_labels: dict[str, set[str]] = {}
+        for cluster in clusters:
+            try:
+                client = session.member(cluster)
+                found_ns.update(namespaces(client))
+                for k, vs in label_suggestions(client).items():
+                    found_labels.setdefault(k, set()).update(vs)
+            except KubeError:
+                continue  # the form works without suggestions
+        self.app.call_from_thread(self._set_suggestions, sorted(found_ns), found_labels)
+
+    def _set_suggestions(self, ns: list[str], labels: dict[str, set[str]]) -> None:
+        for name in ("include_namespaces", "exclude_namespaces"):
+            self.suggesters[name].values = ns
+            self._show(f"{name}-hint", Text("known: " + ", ".join(ns), style="dim",
+                                            overflow="ellipsis", no_wrap=True))
+        self.suggesters["labels"].values = sorted(f"{k}={v}" for k, vs in labels.items()
+                                                  for v in vs)
+
+    # ---- validation as you type -----------------------------------------------------------
+    @on(Input.Changed)
+    def input_changed(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self.touched.add(event.input.id)
+            self.server_errors.pop(event.input.id, None)
+        self.revalidate()
+
+    @on(SelectionList.SelectedChanged)
+    def clusters_changed(self) -> None:
+        self.touched.add("clusters")
+        self.revalidate()
+
+    @on(RadioSet.Changed)
+    def when_changed(self, event: RadioSet.Changed) -> None:
+        self.query_one("#schedule-row").display = self.scheduled
+        self.revalidate()
+
+    @property
+    def scheduled(self) -> bool:
+        return self.query_one("#scheduled", RadioButton).value
+
+    def form(self) -> BackupForm:
+        session = self.session
+        value = lambda name: self.query_one(f"#{name}", Input).value  # noqa: E731
+        fleet = self.query_one("#fleet", Select).value
+        chosen = list(self.query_one("#clusters", SelectionList).selected)
+        every = [c.name for c in self.fleet_members]
+        return BackupForm(
+            name=value("name"), namespace=session.namespace if session else "default",
+            fleet="" if fleet is Select.BLANK else str(fleet),
+            fleet_clusters=self.fleet_members,
+            clusters=None if sorted(chosen) == sorted(every) else chosen,
+            include_namespaces=value("include_namespaces"),
+            exclude_namespaces=value("exclude_namespaces"), labels=value("labels"),
+            include_resources=value("include_resources"),
+            exclude_resources=value("exclude_resources"), ttl=value("ttl"),
+            schedule=value("schedule") if self.scheduled else "")
+
+    def revalidate(self) -> FormResult:
+        result = build(self.form())
+        errors = {**result.errors, **self.server_errors}
+        for name in (*FIELDS,):
+            shown = errors.get(name, "") if (self.submitted or name in self.touched or
+                                             name in self.server_errors) else ""
+            box = self.query(f"#{name}-error")
+            if box:
+                text = Text("✗ " + shown, style="bold red") if shown else Text(
+                    "! " + result.warnings[name], style="yellow") if name in result.warnings \
+                    and name in ("schedule", "ttl", "name") else Text("")
+                self._show(f"{name}-error", text)
+        self._hints(result)
+        manifest = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
+        self.query_one("#preview", Static).update(Syntax(manifest, "yaml", theme="ansi_dark"))
+        return result
+
+    def _hints(self, result: FormResult) -> None:
+        ttl = self.query_one("#ttl", Input).value.strip()
+        try:
+            hint = humanize(parse_duration(ttl)) if ttl else "Velero's default: 30 days"
+        except FieldError:
+            hint = ""
+        self._show("ttl-hint", Text(hint, style="dim"))
+        labels = result.backup.policy.resource_filter if result.backup.policy else None
+        groups = ([labels.label_selector] if labels and labels.label_selector else
+                  list(labels.or_label_selectors) if labels else [])
+        shown = " OR ".join(f"({render_selector(g)})" for g in groups)
+        self._show("labels-hint", Text(
+            f"matches: {shown}" if shown else "no label filter: every object", style="dim"))
+        self._show("schedule-hint", self._schedule_hint())
+
+    def _show(self, widget_id: str, text: Text) -> None:
+        box = self.query_one(f"#{widget_id}", Static)
+        box.update(text)
+        box.display = bool(text)
+
+    def _schedule_hint(self) -> Text:
+        if not self.scheduled:
+            return Text("")
+        cron = self.query_one("#schedule", Input).value.strip()
+        try:
+            runs = next_runs(cron, 5, start=datetime.now(UTC))
+            text = describe(cron)
+        except FieldError:
+            return Text("")
+        lines = [f"{text} (UTC). Next runs:"]
+        lines += [f"  {t:%a %Y-%m-%d %H:%M} UTC  ·  {t.astimezone():%H:%M %Z} local" for t in runs]
+        return Text("\n".join(lines), style="dim")
+
+    # ---- submit ----------------------------------------------------------------------------
+    def action_dry_run(self) -> None:
+        self._submit(dry_run_only=True)
+
+    def action_submit(self) -> None:
+        self._submit(dry_run_only=False)
+
+    def _submit(self, dry_run_only: bool) -> None:
+        self.submitted = True
+        result = self.revalidate()
+        error = self.query_one("#form-error", Static)
+        if not result.ok or self.busy:
+            if not result.ok:
+                error.update(Text(f"✗ fix the {len(result.errors)} field(s) marked above",
+                                  style="bold red"))
+            return
+        error.update(Text("… server dry-run", style="dim"))
+        self.busy = True
+        self.send(result.manifest, dry_run_only)
+
+    @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
+    def send(self, manifest: dict[str, object], dry_run_only: bool) -> None:
+        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+
+        session = self.session
+        try:
+            if session is None or session.host is None:
+                raise KubeError(0, "NotConnected", "not connected to the cluster yet")
+            session.host.create(kc.KURATOR_BACKUPS, manifest, dry_run=True)
+            if not dry_run_only:
+                session.host.create(kc.KURATOR_BACKUPS, manifest)
+        except KubeError as e:
+            self.app.call_from_thread(self._failed, e)
+            return
+        self.app.call_from_thread(self._sent, str(manifest["metadata"]["name"]),  # type: ignore[index]
+                                  dry_run_only)
+
+    def _failed(self, e: object) -> None:
+        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+
+        self.busy = False
+        assert isinstance(e, KubeError)
+        self.server_errors = {}
+        for path, message in e.field_errors().items():
+            self.server_errors.setdefault(form_field(path), message)
+        self.revalidate()
+        self.query_one("#form-error", Static).update(
+            Text(f"✗ {e.message}" + ("" if e.code else " — nothing was created"),
+                 style="bold red"))
+
+    def _sent(self, name: str, dry_run_only: bool) -> None:
+        self.busy = False
+        if dry_run_only:
+            self.query_one("#form-error", Static).update(
+                Text("✓ the server accepts this backup (dry-run, nothing created)",
+                     style="green"))
+            return
+        self.app.pop_screen()
+        self.fleet_app.open_status(name)
+        self.app.notify(f"Created fleet backup {name}", title="Created")
