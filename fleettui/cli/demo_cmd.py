@@ -21,10 +21,10 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from fleettui.cli.main import prepare_terminal_env  # noqa: PLC0415
+    from fleettui.cli.main import prepare_terminal_env
 
     prepare_terminal_env()
-    from fleettui.ui.app import run_app  # noqa: PLC0415 - textual reads its env at import
+    from fleettui.ui.app import run_app
 
     sim = SimThread(sim_config(args, demo=True))
     fleet = sim.start()

@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_tui(args: argparse.Namespace) -> int:
     prepare_terminal_env()
-    from fleettui.ui.app import run_app  # noqa: PLC0415 - textual reads its env at import
+    from fleettui.ui.app import run_app
 
     return run_app(args.kubeconfig, args.context, args.namespace, args.readonly)
 

@@ -91,7 +91,7 @@ class KubeClient:
     @classmethod
     def from_kubeconfig_text(cls, text: str, name: str) -> KubeClient:
         """A client from a kubeconfig held in a Secret (AttachedCluster credentials)."""
-        import yaml  # noqa: PLC0415
+        import yaml
 
         try:
             data = yaml.safe_load(text)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.model.errors import FieldError, FieldWarning
+from fleettui.model.errors import FieldError
 from fleettui.model.filters import ResourceFilter
 from fleettui.model.kurator import (
     BackupPolicy,

@@ -27,7 +27,7 @@ def schema_name(rt: ResourceType) -> str:
 
 def _schema(rt: ResourceType) -> Obj:
     base = (rt.crd and _crd_schema(rt.crd)) or _CORE_SCHEMAS.get(rt.kind) or {"type": "object"}
-    doc = json.loads(json.dumps(base))
+    doc: Obj = json.loads(json.dumps(base))
     props = doc.setdefault("properties", {})
     props["metadata"] = {"$ref": "#/components/schemas/ObjectMeta"}
     doc["x-kubernetes-group-version-kind"] = [

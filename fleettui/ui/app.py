@@ -78,8 +78,8 @@ class FleetApp(App[int]):
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:
-        from fleettui.kube.errors import KubeError  # noqa: PLC0415 - after the first paint
-        from fleettui.live.session import Session  # noqa: PLC0415
+        from fleettui.kube.errors import KubeError
+        from fleettui.live.session import Session
 
         session = Session(self.kubeconfig, self.context, self.namespace)
         session.store.on_dirty = self._store_dirty
@@ -125,9 +125,7 @@ class FleetApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # --readonly removes every mutating action from keys, footer, help and palette.
-        if self.readonly and action in self.MUTATING_ACTIONS:
-            return False
-        return True
+        return not (self.readonly and action in self.MUTATING_ACTIONS)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))
@@ -135,20 +133,20 @@ class FleetApp(App[int]):
     def action_new_backup(self) -> None:
         if self.readonly:
             return
-        from fleettui.ui.screens.backup_form import BackupFormScreen  # noqa: PLC0415
+        from fleettui.ui.screens.backup_form import BackupFormScreen
 
         self.push_screen(BackupFormScreen())
 
     def open_status(self, name: str) -> None:
-        from fleettui.ui.screens.status import StatusScreen  # noqa: PLC0415
+        from fleettui.ui.screens.status import StatusScreen
 
         self.push_screen(StatusScreen(name))
 
     def show_yaml(self, name: str) -> None:
-        import yaml  # noqa: PLC0415
+        import yaml
 
-        from fleettui.kube.client import KURATOR_BACKUPS  # noqa: PLC0415
-        from fleettui.ui.screens.yaml_view import YamlScreen  # noqa: PLC0415
+        from fleettui.kube.client import KURATOR_BACKUPS
+        from fleettui.ui.screens.yaml_view import YamlScreen
 
         if self.session is None:
             return
@@ -161,9 +159,9 @@ class FleetApp(App[int]):
     def confirm_delete(self, name: str) -> None:
         if self.readonly:
             return
-        from rich.text import Text  # noqa: PLC0415
+        from rich.text import Text
 
-        from fleettui.ui.screens.confirm import ConfirmScreen  # noqa: PLC0415
+        from fleettui.ui.screens.confirm import ConfirmScreen
 
         body = Text()
         body.append("Deletes ")
@@ -183,8 +181,8 @@ class FleetApp(App[int]):
 
     @work(thread=True, group="mutate", exit_on_error=False)
     def delete_backup(self, name: str) -> None:
-        from fleettui.kube.client import KURATOR_BACKUPS  # noqa: PLC0415
-        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+        from fleettui.kube.client import KURATOR_BACKUPS
+        from fleettui.kube.errors import KubeError
 
         if self.session is None or self.session.host is None or self.readonly:
             return

@@ -11,9 +11,8 @@ from rich.text import Text
 
 from fleettui.kube import client as kc
 from fleettui.kube.watch import FORBIDDEN, MISSING, RECONNECTING, SYNCED
-from fleettui.model.status import PHASE_SYMBOLS, ClusterRow, FleetBackupStatus, \
-    derive_backup_status
 from fleettui.model.kurator import ClusterRef
+from fleettui.model.status import PHASE_SYMBOLS, ClusterRow, FleetBackupStatus, derive_backup_status
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
@@ -213,6 +212,11 @@ def cluster_status_row(row: ClusterRow, now: datetime) -> list[str | Text]:
     problems = f"{row.errors}/{row.warnings}"
     return [row.cluster_name, phase_text(row.state), items, problems, age(row.started, now),
             duration, until(row.expires, now) if row.expires else "-"]
+
+
+def run_row(cluster: str, row: ClusterRow, now: datetime) -> list[str | Text]:
+    return [cluster, row.velero_name, phase_text(row.state),
+            f"{row.items_done or 0}/{row.items_total or 0}", age(row.started, now)]
 
 
 def _name(obj: Obj) -> str:

@@ -49,7 +49,7 @@ def velero_backup(name: str) -> dict[str, Any]:
 
 
 def test_contexts_and_member_clients(sim: Sim) -> None:
-    _, fleet, kubeconfig = sim
+    _, _fleet, kubeconfig = sim
     names, current = list_contexts(str(kubeconfig))
     assert current == "kurator-host"
     assert names == ["kurator-host", "kurator-member1", "kurator-member2"]
@@ -127,15 +127,16 @@ def test_watch_survives_drop_hang_gone_and_errors(sim: Sim) -> None:
     store = Recorder()
     watch = ListWatch(member, kc.VELERO_BACKUPS, "velero", store, FAST).start()
     faults = fleet.members[0].api.faults
+    mstore = fleet.members[0].store
     try:
         wait_for(lambda: store.state_of("kurator-member1", kc.VELERO_BACKUPS)[0] == SYNCED)
         for i, fault in enumerate([{"drop_watches": True}, {"hang_watches": True},
                                    {"gone": 1, "drop_watches": True},
                                    {"error": 500, "count": 3, "drop_watches": True}]):
             runner.call(lambda f=fault: faults.configure(f))  # type: ignore[misc]
-            store_ = fleet.members[0].store  # created behind the faulty HTTP front
-            runner.call(lambda i=i: store_.create(  # type: ignore[misc]
-                store_.types["velero.io/backups"], velero_backup(f"b{i}")))
+            # Created behind the faulty HTTP front, so only the watch sees the fault.
+            runner.call(lambda i=i: mstore.create(  # type: ignore[misc]
+                mstore.types["velero.io/backups"], velero_backup(f"b{i}")))
             wait_for(lambda i=i: phases(store).get(f"b{i}") == "Completed",  # type: ignore[misc]
                      what=f"b{i} Completed after {fault}")
         assert watch.relists == 2  # only the 410 forced a relist
@@ -149,7 +150,7 @@ def test_watch_survives_drop_hang_gone_and_errors(sim: Sim) -> None:
 
 def test_watch_converges_after_server_restart(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
-    sim, fleet, kubeconfig = start_sim(tmp_path, state=state)
+    sim, _fleet, kubeconfig = start_sim(tmp_path, state=state)
     member = KubeClient.from_kubeconfig(str(kubeconfig), "kurator-member1")
     store = Recorder()
     watch = ListWatch(member, kc.VELERO_BACKUPS, "velero", store, FAST).start()

@@ -121,7 +121,7 @@ def test_finalizer_delete_flow_and_member_cleanup(sim: Sim) -> None:
                cluster="kurator-member1")[0] != 200:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    code, obj, _ = call(fleet, "DELETE", KB + "/f")
+    code, _obj, _ = call(fleet, "DELETE", KB + "/f")
     assert code == 200
     while call(fleet, "GET", KB + "/f")[0] != 404:
         assert time.monotonic() < deadline
@@ -155,7 +155,7 @@ def test_table_output_uses_printer_columns(sim: Sim) -> None:
     _, fleet, _ = sim
     call(fleet, "POST", KB, backup("t", schedule="0 0 * * *"))
     accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
-    code, table, _ = call(fleet, "GET", KB, headers={"Accept": accept})
+    _code, table, _ = call(fleet, "GET", KB, headers={"Accept": accept})
     assert table["kind"] == "Table"
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Schedule", "Phase"]
     assert table["rows"][0]["cells"][:2] == ["t", "0 0 * * *"]
@@ -182,7 +182,7 @@ def test_restart_with_state_keeps_objects_and_ports(tmp_path: Path) -> None:
 def test_cluster_count_is_configurable(tmp_path: Path, clusters: int) -> None:
     sim, fleet, _ = start_sim(tmp_path, clusters=clusters)
     try:
-        code, obj, _ = call(fleet, "GET",
+        _code, obj, _ = call(fleet, "GET",
                             "/apis/fleet.kurator.dev/v1alpha1/namespaces/default/fleets/quickstart")
         assert [c["name"] for c in obj["spec"]["clusters"]] == [
             f"kurator-member{i}" for i in range(1, clusters + 1)]

@@ -9,6 +9,7 @@ with the cron interval divided by `speed` so a demo sees runs within seconds.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import random
 from dataclasses import dataclass
@@ -202,10 +203,8 @@ class VeleroController:
         elif phase == "PartiallyFailed":
             status["errors"] = random.randint(1, 3)
             status["warnings"] = random.randint(0, 2)
-        try:
+        with contextlib.suppress(ApiError):  # deleted meanwhile
             set_status(self.store, VELERO_BACKUPS, obj, status)
-        except ApiError:
-            pass  # deleted meanwhile
 
     # ---- schedules ---------------------------------------------------------------------
     async def reconcile_schedule(self, key: tuple[str, str]) -> float | None:

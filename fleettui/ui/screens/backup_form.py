@@ -17,8 +17,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import Suggester
-from textual.widgets import Footer, Input, Label, RadioButton, RadioSet, Select, SelectionList, \
-    Static
+from textual.widgets import (
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
 
 from fleettui.kube import client as kc
 from fleettui.model.backup_form import FIELDS, BackupForm, FormResult, build, form_field
@@ -50,7 +57,7 @@ class ListSuggester(Suggester):
         self.values: list[str] = []
 
     async def get_suggestion(self, value: str) -> str | None:
-        head, _, last = value.rpartition(",")
+        _head, _, last = value.rpartition(",")
         last = last.lstrip()
         if not last:
             return None
@@ -161,8 +168,8 @@ class BackupFormScreen(LiveScreen):
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def load_suggestions(self, clusters: list[str]) -> None:
         """Namespaces and label keys/values of the chosen members, for completion."""
-        from fleettui.kube.errors import KubeError  # noqa: PLC0415
-        from fleettui.kube.fleets import label_suggestions, namespaces  # noqa: PLC0415
+        from fleettui.kube.errors import KubeError
+        from fleettui.kube.fleets import label_suggestions, namespaces
 
         session = self.session
         if session is None:
@@ -211,7 +218,10 @@ class BackupFormScreen(LiveScreen):
 
     def form(self) -> BackupForm:
         session = self.session
-        value = lambda name: self.query_one(f"#{name}", Input).value  # noqa: E731
+
+        def value(name: str) -> str:
+            return self.query_one(f"#{name}", Input).value
+
         fleet = self.query_one("#fleet", Select).value
         chosen = list(self.query_one("#clusters", SelectionList).selected)
         every = [c.name for c in self.fleet_members]
@@ -298,7 +308,7 @@ class BackupFormScreen(LiveScreen):
 
     @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
     def send(self, manifest: dict[str, object], dry_run_only: bool) -> None:
-        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+        from fleettui.kube.errors import KubeError
 
         session = self.session
         try:
@@ -314,7 +324,7 @@ class BackupFormScreen(LiveScreen):
                                   dry_run_only)
 
     def _failed(self, e: object) -> None:
-        from fleettui.kube.errors import KubeError  # noqa: PLC0415
+        from fleettui.kube.errors import KubeError
 
         self.busy = False
         assert isinstance(e, KubeError)

@@ -27,7 +27,7 @@ class LiveScreen(Screen[None]):
 
     @property
     def fleet_app(self) -> FleetApp:
-        from fleettui.ui.app import FleetApp  # noqa: PLC0415 - avoid an import cycle
+        from fleettui.ui.app import FleetApp
 
         assert isinstance(self.app, FleetApp)
         return self.app

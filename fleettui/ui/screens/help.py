@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
 
     def bindings_text(self) -> Text:
         text = Text()
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         # active_bindings already drops actions that check_action hides (e.g. --readonly).
         for key, active in self.under.active_bindings.items():
             b = active.binding

@@ -12,6 +12,7 @@ from textual.widgets import Static
 from fleettui.kube import client as kc
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
+from fleettui.model.status import FleetBackupStatus
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
@@ -65,7 +66,7 @@ class StatusScreen(LiveScreen):
             [(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
         self._show_schedule(obj, st, now)
 
-    def _show_schedule(self, obj: dict[str, object], st: rows.FleetBackupStatus,
+    def _show_schedule(self, obj: dict[str, object], st: FleetBackupStatus,
                        now: datetime) -> None:
         spec = obj.get("spec") or {}
         assert isinstance(spec, dict)
@@ -82,11 +83,8 @@ class StatusScreen(LiveScreen):
         except FieldError as e:
             text = f"✗ schedule {cron!r} is invalid: {e.message}"
         box.update(Text(text))
-        runs = [(f"{c}/{r.velero_name}", [c, r.velero_name, rows.phase_text(r.state),
-                                          f"{r.items_done or 0}/{r.items_total or 0}",
-                                          rows.age(r.started, now)])
-                for c, history in st.runs.items() for r in history]
-        runs_table.sync(runs)
+        runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
+                         for c, history in st.runs.items() for r in history])
 
     def action_yaml(self) -> None:
         self.fleet_app.show_yaml(self.backup_name)

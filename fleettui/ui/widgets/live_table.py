@@ -32,7 +32,7 @@ class LiveTable(DataTable[Cell]):
             return None
         try:
             key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        except Exception:  # noqa: BLE001 - an empty or shrinking table has no cursor row
+        except Exception:
             return None
         return str(key) if key is not None else None
 
@@ -45,7 +45,7 @@ class LiveTable(DataTable[Cell]):
         labels = [label for label, _ in self._spec]
         order_changed = False
         for key, cells in rows:
-            values = [as_text(c) for c in cells]
+            values: list[Cell] = [as_text(c) for c in cells]
             old = self._shown.get(key)
             if old is None:
                 self.add_row(*values, key=key)
