@@ -199,6 +199,7 @@ class KubeClient:
 
 def _api_client(cfg: k8s_client.Configuration) -> k8s_client.ApiClient:
     cfg.retries = False  # our own backoff decides when to retry, not urllib3's
+    cfg.connection_pool_maxsize = 32  # one connection per watch thread, and some to spare
     return k8s_client.ApiClient(cfg)
 
 

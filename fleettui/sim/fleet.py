@@ -222,9 +222,23 @@ class SimThread:
         return self.run(wrapper(), timeout)
 
     def stop(self) -> None:
+        """Stop the fleet (saving state) and the loop; safe to call twice."""
+        if self.loop.is_closed():
+            return
         if self.fleet is not None:
             with contextlib.suppress(Exception):
                 self.run(self.fleet.stop())
+            with contextlib.suppress(Exception):
+                self.run(_cancel_all())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
         self.loop.close()
+
+
+async def _cancel_all() -> None:
+    """End the watch pumps still open, so nothing is left pending on a closed loop."""
+    me = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not me]
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

@@ -121,7 +121,7 @@ class FleetApp(App[int]):
                     apply(changes)
 
     # ---- actions -------------------------------------------------------------------------
-    MUTATING_ACTIONS = frozenset({"new_backup", "delete"})
+    MUTATING_ACTIONS = frozenset({"new_backup", "delete", "submit", "dry_run"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # --readonly removes every mutating action from keys, footer, help and palette.

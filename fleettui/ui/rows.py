@@ -31,10 +31,26 @@ class View:
     members: list[str] = field(default_factory=list)
 
 
-def phase_text(state: str, detail: str = "") -> Text:
+def phase_text(state: str, phase: str = "") -> Text:
+    """Symbol + words, so it reads without colour; `phase` (Velero's own) when more precise."""
     symbol = PHASE_SYMBOLS.get(state, "?")
-    label = f"{symbol} {state}" + (f" {detail}" if detail else "")
-    return Text(label, style=STYLES.get(state, ""), no_wrap=True, overflow="ellipsis")
+    return Text(f"{symbol} {phase or state}", style=STYLES.get(state, ""), no_wrap=True,
+                overflow="ellipsis")
+
+
+def clock(t: datetime | None, now: datetime) -> str:
+    """Absolute local time: never goes stale, so nothing needs repainting while idle."""
+    if t is None:
+        return "-"
+    local = t.astimezone()
+    return f"{local:%H:%M:%S}" if local.date() == now.astimezone().date() else f"{local:%b %d}"
+
+
+def took(row: ClusterRow, now: datetime) -> str:
+    if row.started is None:
+        return "-"
+    seconds = int(((row.completed or now) - row.started).total_seconds())
+    return f"{seconds}s" if seconds < 120 else f"{seconds // 60}m"
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -205,18 +221,15 @@ def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
 # ---- one backup's live status ----------------------------------------------------------------
 def cluster_status_row(row: ClusterRow, now: datetime) -> list[str | Text]:
     items = "-" if row.items_total is None else f"{row.items_done or 0}/{row.items_total}"
-    duration = "-"
-    if row.started is not None:
-        end = row.completed or now
-        duration = until(end, row.started) if end > row.started else "0s"
-    problems = f"{row.errors}/{row.warnings}"
-    return [row.cluster_name, phase_text(row.state), items, problems, age(row.started, now),
-            duration, until(row.expires, now) if row.expires else "-"]
+    problems = Text(f"{row.errors}/{row.warnings}",
+                    style="red" if row.errors else "yellow" if row.warnings else "")
+    return [row.cluster_name, phase_text(row.state, row.phase_display), items, problems,
+            clock(row.started, now), took(row, now), clock(row.expires, now)]
 
 
 def run_row(cluster: str, row: ClusterRow, now: datetime) -> list[str | Text]:
-    return [cluster, row.velero_name, phase_text(row.state),
-            f"{row.items_done or 0}/{row.items_total or 0}", age(row.started, now)]
+    return [cluster, row.velero_name, phase_text(row.state, row.phase_display),
+            f"{row.items_done or 0}/{row.items_total or 0}", clock(row.started, now)]
 
 
 def _name(obj: Obj) -> str:

@@ -70,6 +70,7 @@ class ListSuggester(Suggester):
 
 class BackupFormScreen(LiveScreen):
     TITLE_TEXT = "New fleet backup"
+    AUTO_FOCUS = "#name"
     BINDINGS = [
         Binding("ctrl+s", "submit", "Create", id="submit", priority=True),
         Binding("ctrl+t", "dry_run", "Server dry-run", id="dry_run", priority=True),
@@ -189,8 +190,8 @@ class BackupFormScreen(LiveScreen):
     def _set_suggestions(self, ns: list[str], labels: dict[str, set[str]]) -> None:
         for name in ("include_namespaces", "exclude_namespaces"):
             self.suggesters[name].values = ns
-            self._show(f"{name}-hint", Text("known: " + ", ".join(ns), style="dim",
-                                            overflow="ellipsis", no_wrap=True))
+        self._show("include_namespaces-hint", Text(
+            "known: " + ", ".join(ns) + " (→ completes)", style="dim"))
         self.suggesters["labels"].values = sorted(f"{k}={v}" for k, vs in labels.items()
                                                   for v in vs)
 

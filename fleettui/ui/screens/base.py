@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class LiveScreen(Screen[None]):
     TITLE_TEXT = ""
+    AUTO_FOCUS = "LiveTable"
 
     def compose_header(self) -> ComposeResult:
         yield Static(Text(self.TITLE_TEXT, style="bold"), id="title")
@@ -35,6 +36,10 @@ class LiveScreen(Screen[None]):
     @property
     def session(self) -> Session | None:
         return self.fleet_app.session
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # --readonly: mutating actions vanish from keys, footer and help, on every screen.
+        return not (self.fleet_app.readonly and action in self.fleet_app.MUTATING_ACTIONS)
 
     def on_mount(self) -> None:
         self.watch(self.fleet_app, "status", self._show_status)

@@ -17,9 +17,9 @@ from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
 
-COLUMNS = [("CLUSTER", 18), ("PHASE", 18), ("ITEMS", 9), ("ERR/WARN", 8), ("STARTED", 8),
-           ("TOOK", 6), ("EXPIRES", 8)]
-RUN_COLUMNS = [("CLUSTER", 18), ("RUN", 30), ("PHASE", 16), ("ITEMS", 9), ("STARTED", 8)]
+COLUMNS = [("CLUSTER", 16), ("PHASE", 15), ("ITEMS", 7), ("ERR/WARN", 8), ("STARTED", 8),
+           ("TOOK", 4), ("EXPIRES", 6)]
+RUN_COLUMNS = [("CLUSTER", 16), ("RUN", 22), ("PHASE", 12), ("ITEMS", 7), ("STARTED", 8)]
 
 
 class StatusScreen(LiveScreen):
