@@ -7,9 +7,11 @@ changes at most once per frame interval and hands them to the visible screen.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import signal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -67,14 +69,10 @@ class FleetApp(App[int]):
 
     def _install_signal_handlers(self) -> None:
         # Textual handles no SIGHUP: a dropped SSH session must still restore the terminal.
-        def stop(_sig: int, _frame: Any) -> None:
-            self.call_from_thread(self.exit, 0)
-
-        try:
-            signal.signal(signal.SIGHUP, stop)
-            signal.signal(signal.SIGTERM, stop)
-        except ValueError:
-            pass  # not the main thread (tests)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self.exit, 0)
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:

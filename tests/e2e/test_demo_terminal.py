@@ -1,0 +1,56 @@
+"""The real `fleettui demo` in a pseudo-terminal: type a backup, submit, watch it complete."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.e2e.terminal import Terminal
+
+pytestmark = pytest.mark.slow
+CTRL_S = "\x13"
+TAB = "\t"
+
+
+def test_demo_form_submit_and_phases_reach_completed() -> None:
+    term = Terminal(["demo", "--backup-seconds", "1"])
+    try:
+        term.wait_for("Available")
+        term.send("n")
+        term.wait_for("New fleet backup")
+        term.wait_for("backup-2")  # the suggested unique name
+
+        def typed() -> bool:  # keys sent before the form has focus are lost: retype until shown
+            term.send("\x15" + "e2e-nightly")
+            term.pump(0.2)
+            return any(line.split() == ["Name", "e2e-nightly"] for line in term.screen.display)
+
+        term.until(typed, what="the name typed into its field")
+        term.send(TAB * 3 + "kurator-backup")
+        term.wait_for("kurator-backup")
+        term.send(CTRL_S)
+        term.wait_for("Backup e2e-nightly")
+        screen = term.wait_for("2/2 clusters completed", timeout=30)
+        assert screen.count("✓ Completed") >= 2
+        assert "kurator-member1" in screen and "kurator-member2" in screen
+    finally:
+        term.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_signals_exit_quickly_and_restore_the_terminal(sig: signal.Signals) -> None:
+    term = Terminal(["demo"])
+    try:
+        term.wait_for("Available")
+        started = time.monotonic()
+        os.kill(term.proc.pid, sig)
+        term.drain()
+        assert term.proc.poll() is not None, "still running 3 s after the signal"
+        assert time.monotonic() - started < 2.5
+        assert b"\x1b[?1049l" in term.tail  # left the alternate screen
+        assert b"\x1b[?25h" in term.tail  # cursor shown again
+    finally:
+        term.close()
