@@ -38,3 +38,12 @@ def test_layers_import_only_downwards() -> None:
                 if len(words) >= 2 and words[0] in ("import", "from"):
                     module = words[1]
                     assert not module.startswith(banned), f"{path}: {line.strip()}"
+
+
+def test_ui_does_not_import_the_kubernetes_client_before_the_first_frame() -> None:
+    code = ("import sys, fleettui.ui.app, fleettui.cli.main; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'kubernetes'))")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

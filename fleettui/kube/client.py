@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import urllib3
 from kubernetes import client as k8s_client
@@ -20,45 +18,28 @@ from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
 from fleettui.kube.errors import KubeError, from_status_body, unreachable
+from fleettui.kube.resources import (
+    ATTACHED_CLUSTERS,
+    FLEETS,
+    KURATOR_BACKUPS,
+    KURATOR_RESTORES,
+    NAMESPACES,
+    PODS,
+    SECRETS,
+    VELERO_BACKUPS,
+    VELERO_BSLS,
+    VELERO_SCHEDULES,
+    Resource,
+)
 
+__all__ = [
+    "ATTACHED_CLUSTERS", "FLEETS", "KURATOR_BACKUPS", "KURATOR_RESTORES", "NAMESPACES", "PODS",
+    "SECRETS", "VELERO_BACKUPS", "VELERO_BSLS", "VELERO_SCHEDULES", "KubeClient", "Resource",
+    "list_contexts",
+]
 Obj = dict[str, Any]
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 20.0
-
-
-@dataclass(frozen=True)
-class Resource:
-    group: str
-    version: str
-    plural: str
-    namespaced: bool = True
-
-    def path(self, namespace: str | None = None, name: str = "", sub: str = "") -> str:
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        if self.namespaced and namespace:
-            base += f"/namespaces/{quote(namespace, safe='')}"
-        base += f"/{self.plural}"
-        if name:
-            base += f"/{quote(name, safe='')}"
-        if sub:
-            base += f"/{sub}"
-        return base
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-
-KURATOR_BACKUPS = Resource("backup.kurator.dev", "v1alpha1", "backups")
-KURATOR_RESTORES = Resource("backup.kurator.dev", "v1alpha1", "restores")
-FLEETS = Resource("fleet.kurator.dev", "v1alpha1", "fleets")
-ATTACHED_CLUSTERS = Resource("cluster.kurator.dev", "v1alpha1", "attachedclusters")
-VELERO_BACKUPS = Resource("velero.io", "v1", "backups")
-VELERO_SCHEDULES = Resource("velero.io", "v1", "schedules")
-VELERO_BSLS = Resource("velero.io", "v1", "backupstoragelocations")
-NAMESPACES = Resource("", "v1", "namespaces", namespaced=False)
-PODS = Resource("", "v1", "pods")
-SECRETS = Resource("", "v1", "secrets")
 
 
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:

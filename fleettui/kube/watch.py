@@ -22,14 +22,10 @@ from typing import Any, Protocol
 
 from fleettui.kube.client import KubeClient, Resource
 from fleettui.kube.errors import KubeError, from_status_body
+from fleettui.kube.resources import CONNECTING, FORBIDDEN, MISSING, RECONNECTING, SYNCED
 
 Obj = dict[str, Any]
 
-CONNECTING = "connecting"
-SYNCED = "synced"
-RECONNECTING = "reconnecting"
-FORBIDDEN = "forbidden"
-MISSING = "missing"  # the resource type is not served (CRD not installed)
 
 
 class Sink(Protocol):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.kube.client import Resource
+from fleettui.kube.resources import Resource
 
 Obj = dict[str, Any]
 Feed = tuple[str, str]  # (cluster, "group/plural")

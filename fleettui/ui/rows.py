@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from fleettui.kube import client as kc
-from fleettui.kube.watch import FORBIDDEN, MISSING, RECONNECTING, SYNCED
+from fleettui.kube import resources as kc
+from fleettui.kube.resources import FORBIDDEN, MISSING, RECONNECTING, SYNCED
 from fleettui.model.kurator import ClusterRef
 from fleettui.model.status import PHASE_SYMBOLS, ClusterRow, FleetBackupStatus, derive_backup_status
 

@@ -27,7 +27,7 @@ from textual.widgets import (
     Static,
 )
 
-from fleettui.kube import client as kc
+from fleettui.kube import resources as kc
 from fleettui.model.backup_form import FIELDS, BackupForm, FormResult, build, form_field
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.durations import humanize, parse_duration

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from fleettui.kube import client as kc
+from fleettui.kube import resources as kc
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
 from fleettui.model.status import FleetBackupStatus
