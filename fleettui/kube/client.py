@@ -28,14 +28,15 @@ from fleettui.kube.resources import (
     SECRETS,
     VELERO_BACKUPS,
     VELERO_BSLS,
+    VELERO_DELETE_REQUESTS,
     VELERO_SCHEDULES,
     Resource,
 )
 
 __all__ = [
     "ATTACHED_CLUSTERS", "FLEETS", "KURATOR_BACKUPS", "KURATOR_RESTORES", "NAMESPACES", "PODS",
-    "SECRETS", "VELERO_BACKUPS", "VELERO_BSLS", "VELERO_SCHEDULES", "KubeClient", "Resource",
-    "list_contexts",
+    "SECRETS", "VELERO_BACKUPS", "VELERO_BSLS", "VELERO_DELETE_REQUESTS", "VELERO_SCHEDULES",
+    "KubeClient", "Resource", "list_contexts",
 ]
 Obj = dict[str, Any]
 CONNECT_TIMEOUT = 5.0

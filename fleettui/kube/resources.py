@@ -47,6 +47,7 @@ ATTACHED_CLUSTERS = Resource("cluster.kurator.dev", "v1alpha1", "attachedcluster
 VELERO_BACKUPS = Resource("velero.io", "v1", "backups")
 VELERO_SCHEDULES = Resource("velero.io", "v1", "schedules")
 VELERO_BSLS = Resource("velero.io", "v1", "backupstoragelocations")
+VELERO_DELETE_REQUESTS = Resource("velero.io", "v1", "deletebackuprequests")
 NAMESPACES = Resource("", "v1", "namespaces", namespaced=False)
 PODS = Resource("", "v1", "pods")
 SECRETS = Resource("", "v1", "secrets")

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from fleettui.kube import client as kc
-from fleettui.kube.client import KubeClient, Resource
+from fleettui.kube.client import KubeClient, Resource, list_contexts
 from fleettui.kube.errors import KubeError
 from fleettui.kube.fleets import has_group, member_client
 from fleettui.kube.watch import ListWatch, WatchSettings
 from fleettui.live.store import LiveStore
+from fleettui.model.names import velero_label_value
 
 HOST_FEEDS = (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS)
 MEMBER_FEEDS = (kc.VELERO_BACKUPS, kc.VELERO_SCHEDULES, kc.VELERO_BSLS)
@@ -36,6 +38,7 @@ class Session:
     host: KubeClient | None = None
     members: dict[str, KubeClient] = field(default_factory=dict)
     member_errors: dict[str, str] = field(default_factory=dict)
+    contexts: list[str] = field(default_factory=list)  # Velero mode: the fleet
     watches: list[ListWatch] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -49,6 +52,9 @@ class Session:
                 self._watch(host, res, self.namespace)
         else:
             self.mode = VELERO
+            self.contexts, _ = list_contexts(self.kubeconfig)
+            for name in self.contexts:
+                self.watch_member(name)
         return self.mode
 
     def _watch(self, client: KubeClient, res: Resource, namespace: str | None) -> None:
@@ -84,8 +90,50 @@ class Session:
         for res in MEMBER_FEEDS:
             self._watch(client, res, "velero")
 
+    def objects_named(self, name: str) -> list[tuple[str, Resource, dict[str, Any]]]:
+        """What a row of the backups list stands for: (cluster, resource, object) triples."""
+        if self.mode == KURATOR:
+            obj = self.store.get(self.context or "", kc.KURATOR_BACKUPS, self.namespace, name)
+            return [(self.context or "", kc.KURATOR_BACKUPS, obj)] if obj else []
+        found = []
+        for ctx in self.contexts:
+            for res in (kc.VELERO_SCHEDULES, kc.VELERO_BACKUPS):
+                obj = self.store.get(ctx, res, "velero", name)
+                if obj is not None:
+                    found.append((ctx, res, obj))
+        return found
+
+    def delete(self, name: str) -> list[str]:
+        """Delete what `name` stands for; returns one line per cluster (errors included).
+
+        Kurator: delete the Kurator Backup (Kurator removes the member Velero objects).
+        Velero: delete Schedules; for Backups create a DeleteBackupRequest, Velero's own way,
+        which also removes the data in object storage (a plain delete would be re-synced)."""
+        lines = []
+        for cluster, res, obj in self.objects_named(name):
+            client = self.host if self.mode == KURATOR else self.member(cluster)
+            assert client is not None
+            ns = str(obj.get("metadata", {}).get("namespace") or "")
+            try:
+                if res == kc.VELERO_BACKUPS:
+                    client.create(kc.VELERO_DELETE_REQUESTS, delete_request(name, ns))
+                    lines.append(f"{cluster}: DeleteBackupRequest for {name} created")
+                else:
+                    client.delete(res, ns, name)
+                    lines.append(f"{cluster}: {res.plural}.{res.group}/{name} deleted")
+            except KubeError as e:
+                lines.append(f"{cluster}: ✗ {e.message}")
+        return lines
+
     def close(self) -> None:
         with self._lock:
             watches, self.watches = self.watches, []
         for w in watches:
             w.stop()
+
+
+def delete_request(backup: str, namespace: str) -> dict[str, object]:
+    return {"apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
+            "metadata": {"generateName": f"{backup}-", "namespace": namespace,
+                         "labels": {"velero.io/backup-name": velero_label_value(backup)}},
+            "spec": {"backupName": backup}}

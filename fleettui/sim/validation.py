@@ -30,7 +30,7 @@ def _invalid(field: str, value: Any, detail: str) -> dict[str, str]:
 
 def metadata_causes(rt: ResourceType, meta: dict[str, Any]) -> list[dict[str, str]]:
     causes: list[dict[str, str]] = []
-    name = meta.get("name")
+    name = meta.get("name") or meta.get("generateName", "").rstrip("-")
     if not name:
         causes.append({"reason": "FieldValueRequired", "field": "metadata.name",
                        "message": "Required value: name or generateName is required"})

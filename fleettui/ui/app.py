@@ -143,55 +143,42 @@ class FleetApp(App[int]):
     def show_yaml(self, name: str) -> None:
         import yaml
 
-        from fleettui.kube.client import KURATOR_BACKUPS
         from fleettui.ui.screens.yaml_view import YamlScreen
 
         if self.session is None:
             return
-        obj = self.session.store.get(self.session.context or "", KURATOR_BACKUPS,
-                                     self.namespace, name)
-        if obj is not None:
-            text = yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
-            self.push_screen(YamlScreen(f"backups.backup.kurator.dev/{name}", text))
+        found = self.session.objects_named(name)
+        if found:
+            text = "\n---\n".join(
+                f"# {cluster}\n" + yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
+                for cluster, _, obj in found)
+            self.push_screen(YamlScreen(f"{name} ({len(found)} object(s))", text))
 
     def confirm_delete(self, name: str) -> None:
-        if self.readonly:
+        if self.readonly or self.session is None:
             return
-        from rich.text import Text
+        from fleettui.ui.screens.confirm import ConfirmScreen, delete_explanation
 
-        from fleettui.ui.screens.confirm import ConfirmScreen
-
-        body = Text()
-        body.append("Deletes ")
-        body.append(f"backups.backup.kurator.dev/{name}", style="bold")
-        body.append(f" in namespace {self.namespace}. Kurator then deletes the Velero Backup or "
-                    "Schedule objects it created in each member cluster.\n\n")
-        body.append("Not deleted: ", style="bold yellow")
-        body.append("the backup data in object storage (Kurator never deletes it; Velero may "
-                    "re-sync the Velero Backup objects from the bucket), backups already taken "
-                    "by a schedule, and anything restored from them.")
+        found = self.session.objects_named(name)
+        if not found:
+            return
+        body = delete_explanation(self.session.mode, name, self.namespace,
+                                  [(c, r.plural) for c, r, _ in found])
 
         def done(yes: bool | None) -> None:
             if yes:
                 self.delete_backup(name)
 
-        self.push_screen(ConfirmScreen(f"Delete fleet backup {name}?", body), done)
+        self.push_screen(ConfirmScreen(f"Delete {name}?", body), done)
 
     @work(thread=True, group="mutate", exit_on_error=False)
     def delete_backup(self, name: str) -> None:
-        from fleettui.kube.client import KURATOR_BACKUPS
-        from fleettui.kube.errors import KubeError
-
-        if self.session is None or self.session.host is None or self.readonly:
+        if self.session is None or self.readonly:
             return
-        try:
-            self.session.host.delete(KURATOR_BACKUPS, self.namespace, name)
-        except KubeError as e:
-            self.call_from_thread(self.notify, str(e), title=f"Delete {name} failed",
-                                  severity="error", timeout=10)
-            return
-        self.call_from_thread(self.notify, f"Deleting {name}; Kurator removes the member "
-                              "Velero objects.", title="Deleted")
+        lines = self.session.delete(name)
+        failed = any("✗" in line for line in lines)
+        self.call_from_thread(self.notify, "\n".join(lines), title=f"Delete {name}",
+                              severity="error" if failed else "information", timeout=10)
 
     def on_unmount(self) -> None:
         if self.session is not None:

@@ -12,7 +12,14 @@ from rich.text import Text
 from fleettui.kube import resources as kc
 from fleettui.kube.resources import FORBIDDEN, MISSING, RECONNECTING, SYNCED
 from fleettui.model.kurator import ClusterRef
-from fleettui.model.status import PHASE_SYMBOLS, ClusterRow, FleetBackupStatus, derive_backup_status
+from fleettui.model.status import (
+    PHASE_SYMBOLS,
+    ClusterRow,
+    FleetBackupStatus,
+    derive_backup_status,
+    overall_phase,
+    row_from_velero,
+)
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
@@ -100,9 +107,7 @@ def fleet_rows(session: Session, now: datetime) -> View:
     view = View()
     host = session.context or ""
     if session.mode != "kurator":
-        view.message = ("Kurator's backup.kurator.dev API is not installed on this cluster: "
-                        "plain Velero mode (every kubeconfig context is a fleet member).")
-        return view
+        return context_rows(session, now)
     problem = feed_problem(session, host, kc.FLEETS)
     fleets = sorted(session.store.objects(host, kc.FLEETS), key=_name)
     attached = {_name(a): a for a in session.store.objects(host, kc.ATTACHED_CLUSTERS)}
@@ -110,8 +115,7 @@ def fleet_rows(session: Session, now: datetime) -> View:
         refs = (fleet.get("spec") or {}).get("clusters") or []
         phase = str((fleet.get("status") or {}).get("phase") or "Pending")
         view.rows.append((f"fleet/{_name(fleet)}", [
-            Text(_name(fleet), style="bold"), "Fleet", phase, "",
-            "", str(len(refs)) + " clusters"]))
+            Text(_name(fleet), style="bold"), f"Fleet · {len(refs)}", phase, "", "", ""]))
         for ref in refs:
             view.rows.append(member_row(session, fleet, ref, attached, now))
             view.members.append(str(ref.get("name", "")))
@@ -121,6 +125,22 @@ def fleet_rows(session: Session, now: datetime) -> View:
         view.message = (f"No fleets in namespace {session.namespace}. Create a Fleet "
                         "(fleet.kurator.dev) with spec.clusters, or use -n to pick another "
                         "namespace.")
+    return view
+
+
+def context_rows(session: Session, now: datetime) -> View:
+    """Plain Velero mode: the kubeconfig's contexts are the fleet."""
+    view = View(message=("Kurator's backup.kurator.dev API is not served here: plain Velero "
+                         "mode, every kubeconfig context is a member of one fleet."))
+    view.rows.append(("fleet/contexts", [Text("kubeconfig", style="bold"),
+                                         f"{len(session.contexts)} contexts", "", "", "", ""]))
+    for name in session.contexts:
+        storage, last, count = member_storage(session, name, now)
+        state = session.store.state_of(name, kc.VELERO_BACKUPS)[0]
+        reach = Text("✓ yes", style="green") if state in (SYNCED, MISSING) else Text(
+            "✗ " + state, style="red")
+        view.rows.append((f"member/contexts/{name}", [f"  {name}", "context", reach, storage,
+                                                      last, count]))
     return view
 
 
@@ -141,6 +161,8 @@ def member_storage(session: Session, cluster: str, now: datetime) -> tuple[Text,
     if cluster in session.member_errors:
         return Text("✗ no access", style="red"), "-", "-"
     problem = feed_problem(session, cluster, kc.VELERO_BSLS)
+    if problem.startswith(MISSING):
+        return Text("✗ no Velero", style="red"), "-", "-"
     if problem and not session.store.has_feed(cluster, kc.VELERO_BSLS):
         return Text(problem.split(":")[0], style="yellow"), "-", "-"
     bsls = session.store.objects(cluster, kc.VELERO_BSLS)
@@ -216,6 +238,60 @@ def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
     elif not view.rows:
         view.message = f"No backup matches “{text_filter}”."
     return view
+
+
+def velero_backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
+    """Plain Velero mode: Velero Backups and Schedules of every context, grouped by name."""
+    view = View()
+    groups: dict[str, list[tuple[str, Obj]]] = {}
+    for ctx in session.contexts:
+        for res in (kc.VELERO_SCHEDULES, kc.VELERO_BACKUPS):
+            for obj in session.store.objects(ctx, res):
+                groups.setdefault(_name(obj), []).append((ctx, obj))
+    for name in sorted(groups):
+        if text_filter and text_filter.lower() not in name.lower():
+            continue
+        members = groups[name]
+        rows_ = [row_from_velero(o, ctx) for ctx, o in members]
+        states = [r.state for r in rows_]
+        cron = next((str((o.get("spec") or {}).get("schedule")) for _, o in members
+                     if o.get("kind") == "Schedule"), "")
+        done = sum(1 for st in states if st == "Completed")
+        created = min((parse_time((o.get("metadata") or {}).get("creationTimestamp"))
+                       for _, o in members), key=lambda t: t or now, default=None)
+        overall = "Scheduled" if cron else overall_phase(states, len(states))
+        view.rows.append((name, [name, f"⏱ {cron}" if cron else "once",
+                                 ",".join(ctx for ctx, _ in members), phase_text(overall),
+                                 f"{done}/{len(rows_)}", age(created, now)]))
+    if not groups:
+        view.message = "No Velero backups in any context yet. Press n to create one."
+    return view
+
+
+def velero_status(session: Session, name: str) -> FleetBackupStatus:
+    """Live status of the Velero objects called `name` (and a schedule's runs) per context."""
+    rows_: list[ClusterRow] = []
+    runs: dict[str, list[ClusterRow]] = {}
+    scheduled = False
+    for ctx in session.contexts:
+        sched = session.store.get(ctx, kc.VELERO_SCHEDULES, "velero", name)
+        backup = session.store.get(ctx, kc.VELERO_BACKUPS, "velero", name)
+        if sched is not None:
+            scheduled = True
+            rows_.append(row_from_velero(sched, ctx))
+            mine = [b for b in session.store.objects(ctx, kc.VELERO_BACKUPS)
+                    if ((b.get("metadata") or {}).get("labels") or {}).get(
+                        "velero.io/schedule-name") == name]
+            runs[ctx] = sorted((row_from_velero(b, ctx) for b in mine),
+                               key=lambda r: r.velero_name, reverse=True)
+        elif backup is not None:
+            rows_.append(row_from_velero(backup, ctx))
+    states = [r.state for r in rows_]
+    overall = "Scheduled" if scheduled else overall_phase(states, len(states))
+    done = sum(1 for st in states if st == "Completed")
+    summary = f"{done}/{len(rows_)} contexts completed" if not scheduled else (
+        f"schedule in {len(rows_)} contexts; {sum(len(v) for v in runs.values())} runs so far")
+    return FleetBackupStatus(overall, rows_, runs, scheduled, summary)
 
 
 # ---- one backup's live status ----------------------------------------------------------------

@@ -27,13 +27,17 @@ async def until(pilot: Pilot[int], check: Callable[[], object], timeout: float =
 
 
 def table_text(app: FleetApp, selector: str = "LiveTable") -> str:
-    table = app.screen.query_one(selector, LiveTable)
+    found = app.screen.query(selector)
+    if not found:
+        return ""  # the screen is still being mounted
+    table = found.first(LiveTable)
     return "\n".join(" | ".join(str(c) for c in table.get_row_at(i))
                      for i in range(table.row_count))
 
 
 def static_text(app: FleetApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
+    found = app.screen.query(selector)
+    return str(found.first(Static).render()) if found else ""
 
 
 async def type_into(pilot: Pilot[int], field: str, text: str) -> None:

@@ -23,7 +23,13 @@ from fleettui.model.selectors import selector_matches
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.errors import ApiError
 from fleettui.sim.store import ClusterStore, Event, Obj
-from fleettui.sim.types import NAMESPACES, VELERO_BACKUPS, VELERO_BSL, VELERO_SCHEDULES
+from fleettui.sim.types import (
+    NAMESPACES,
+    VELERO_BACKUPS,
+    VELERO_BSL,
+    VELERO_DBR,
+    VELERO_SCHEDULES,
+)
 
 VELERO_NS = "velero"
 OLD_FILTERS = ("includedResources", "excludedResources", "includeClusterResources")
@@ -114,6 +120,7 @@ class VeleroController:
         self.settings = settings
         self.backups = WorkQueue(self.run_backup)
         self.schedules = WorkQueue(self.reconcile_schedule)
+        self.deletions = WorkQueue(self.process_delete_request)
         store.listeners.append(self.on_event)
 
     def start(self) -> None:
@@ -125,6 +132,7 @@ class VeleroController:
     async def stop(self) -> None:
         await self.backups.stop()
         await self.schedules.stop()
+        await self.deletions.stop()
 
     def on_event(self, ev: Event) -> None:
         meta = ev.obj["metadata"]
@@ -136,6 +144,8 @@ class VeleroController:
         elif ev.rkey == VELERO_SCHEDULES and (ev.old is None or ev.old.get("spec") != ev.obj.get(
                 "spec")):
             self.schedules.add(key)
+        elif ev.rkey == VELERO_DBR and ev.type == "ADDED":
+            self.deletions.add(key)
 
     # ---- backups -----------------------------------------------------------------------
     async def run_backup(self, key: tuple[str, str]) -> float | None:
@@ -205,6 +215,32 @@ class VeleroController:
             status["warnings"] = random.randint(0, 2)
         with contextlib.suppress(ApiError):  # deleted meanwhile
             set_status(self.store, VELERO_BACKUPS, obj, status)
+
+    # ---- deletions ---------------------------------------------------------------------
+    async def process_delete_request(self, key: tuple[str, str]) -> float | None:
+        """Velero's backup-deletion controller: refuse running backups, else delete it all."""
+        dbr = self.store.find(VELERO_DBR, *key)
+        if dbr is None:
+            return None
+        name = str((dbr.get("spec") or {}).get("backupName") or "")
+        backup = self.store.find(VELERO_BACKUPS, VELERO_NS, name)
+        phase = ((backup or {}).get("status") or {}).get("phase")
+        if backup is None or phase in (None, "", "New", "InProgress"):
+            why = "backup not found" if backup is None else "backup is still in progress"
+            set_status(self.store, VELERO_DBR, dbr, {"phase": "Processed", "errors": [why]})
+            return None
+        set_status(self.store, VELERO_DBR, dbr, {"phase": "InProgress"})
+        set_status(self.store, VELERO_BACKUPS, backup, {**backup["status"], "phase": "Deleting"})
+        await asyncio.sleep(self.settings.backup_seconds / 3)
+        rt = self.store.types[VELERO_BACKUPS]
+        with contextlib.suppress(ApiError):
+            self.store.delete(rt, VELERO_NS, name)
+        for other in list(self.store.items(VELERO_DBR, VELERO_NS)):
+            if (other.get("spec") or {}).get("backupName") == name:
+                with contextlib.suppress(ApiError):
+                    self.store.delete(self.store.types[VELERO_DBR], VELERO_NS,
+                                      other["metadata"]["name"])
+        return None
 
     # ---- schedules ---------------------------------------------------------------------
     async def reconcile_schedule(self, key: tuple[str, str]) -> float | None:

@@ -119,8 +119,10 @@ class BackupFormScreen(LiveScreen):
         label, hint = TEXT_FIELDS[name]
         with Horizontal(classes="row", id=f"{name}-row"):
             yield Label(label, classes="field-label")
-            yield Input(value=value, placeholder=hint, id=name,
+            box = Input(value=value, placeholder=hint, id=name,
                         suggester=self.suggesters.get(name))
+            box.cursor_blink = False  # a blinking cursor repaints twice a second over SSH
+            yield box
         yield Static("", id=f"{name}-error", classes="error")
         yield Static("", id=f"{name}-hint", classes="hint")
 

@@ -13,12 +13,12 @@ from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
 
-COLUMNS = [("NAME", 24), ("TYPE", 16), ("FLEET", 12), ("OVERALL", 18), ("DONE", 6),
-           ("AGE", 6)]
+COLUMNS = [("NAME", 19), ("TYPE", 12), ("WHERE", 11), ("OVERALL", 14), ("DONE", 5),
+           ("AGE", 4)]
 
 
 class BackupsScreen(LiveScreen):
-    TITLE_TEXT = "Fleet backups"
+    TITLE_TEXT = "Backups and schedules"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("enter", "open", "Status", id="open", show=False),
@@ -31,7 +31,9 @@ class BackupsScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        yield Input(placeholder="filter by name (esc clears)", id="filter")
+        box = Input(placeholder="filter by name (esc clears)", id="filter")
+        box.cursor_blink = False  # no repaint traffic while idle
+        yield box
         yield LiveTable(COLUMNS, id="backups")
         yield Static("", id="empty", classes="empty")
         yield from self.compose_footer()
@@ -47,7 +49,9 @@ class BackupsScreen(LiveScreen):
             empty.update(Text(self.fleet_app.connect_error or "connecting…"))
             return
         text = self.query_one("#filter", Input).value
-        view = rows.backup_rows(session, datetime.now(UTC), text)
+        now = datetime.now(UTC)
+        view = (rows.backup_rows(session, now, text) if session.mode == "kurator" else
+                rows.velero_backup_rows(session, now, text))
         self.query_one(LiveTable).sync(view.rows)
         empty.update(Text(view.message))
         empty.display = bool(view.message)

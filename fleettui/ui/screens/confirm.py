@@ -35,3 +35,27 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def delete_explanation(mode: str, name: str, namespace: str,
+                       targets: list[tuple[str, str]]) -> Text:
+    """Names what will and will not be deleted; the two modes differ a lot."""
+    body = Text()
+    if mode == "kurator":
+        body.append("Deletes ")
+        body.append(f"backups.backup.kurator.dev/{name}", style="bold")
+        body.append(f" in namespace {namespace}. Kurator then deletes the Velero Backup or "
+                    "Schedule objects it created in each member cluster.\n\n")
+        body.append("Not deleted: ", style="bold yellow")
+        body.append("the backup data in object storage (Kurator never deletes it, and Velero "
+                    "may re-sync the Velero Backup objects from the bucket), backups already "
+                    "taken by a schedule, and anything restored from them.")
+        return body
+    for cluster, plural in targets:
+        what = ("DeleteBackupRequest: Velero deletes the backup AND its data in object "
+                "storage" if plural == "backups" else "the Schedule (backups it took stay)")
+        body.append(f"{cluster}: ", style="bold")
+        body.append(what + "\n")
+    body.append("\nNot deleted: ", style="bold yellow")
+    body.append("anything restored from these backups.")
+    return body

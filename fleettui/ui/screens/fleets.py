@@ -14,8 +14,8 @@ from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
 
-COLUMNS = [("FLEET / CLUSTER", 19), ("KIND", 15), ("READY", 7), ("STORAGE", 11),
-           ("LAST RUN", 8), ("BACKUPS", 8)]
+COLUMNS = [("FLEET / CLUSTER", 19), ("KIND", 15), ("READY", 7), ("STORAGE", 12),
+           ("LAST RUN", 8), ("BACKUPS", 7)]
 
 
 class FleetsScreen(LiveScreen):

@@ -17,8 +17,8 @@ from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
 
-COLUMNS = [("CLUSTER", 16), ("PHASE", 15), ("ITEMS", 7), ("ERR/WARN", 8), ("STARTED", 8),
-           ("TOOK", 4), ("EXPIRES", 6)]
+COLUMNS = [("CLUSTER", 15), ("PHASE", 14), ("ITEMS", 7), ("ERR/WARN", 8), ("STARTED", 8),
+           ("TOOK", 4), ("EXPIRES", 7)]
 RUN_COLUMNS = [("CLUSTER", 16), ("RUN", 22), ("PHASE", 12), ("ITEMS", 7), ("STARTED", 8)]
 
 
@@ -48,14 +48,24 @@ class StatusScreen(LiveScreen):
         if session is None:
             return
         host = session.context or ""
-        obj = session.store.get(host, kc.KURATOR_BACKUPS, session.namespace, self.backup_name)
         overall = self.query_one("#overall", Static)
-        if obj is None:
-            overall.update(Text(f"✗ {self.backup_name} no longer exists", style="bold red"))
-            return
         now = datetime.now(UTC)
-        st = rows.backup_status(session, obj)
-        problem = rows.feed_problem(session, host, kc.KURATOR_BACKUPS)
+        if session.mode != "kurator":
+            st = rows.velero_status(session, self.backup_name)
+            problem = next((p for r in st.rows
+                            if (p := rows.feed_problem(session, r.cluster_name,
+                                                       kc.VELERO_BACKUPS))), "")
+            obj: dict[str, object] = {"spec": {}}
+        else:
+            found = session.store.get(host, kc.KURATOR_BACKUPS, session.namespace,
+                                      self.backup_name)
+            if found is None:
+                overall.update(Text(f"✗ {self.backup_name} no longer exists",
+                                    style="bold red"))
+                return
+            obj = found
+            st = rows.backup_status(session, found)
+            problem = rows.feed_problem(session, host, kc.KURATOR_BACKUPS)
         head = rows.phase_text(st.overall)
         head.stylize("bold")
         if problem:
@@ -64,7 +74,10 @@ class StatusScreen(LiveScreen):
         self.query_one("#summary", Static).update(Text(st.summary))
         self.query_one("#clusters", LiveTable).sync(
             [(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
-        self._show_schedule(obj, st, now)
+        if session.mode == "kurator":
+            self._show_schedule(obj, st, now)
+        else:
+            self._show_runs(st, now)
 
     def _show_schedule(self, obj: dict[str, object], st: FleetBackupStatus,
                        now: datetime) -> None:
@@ -83,6 +96,13 @@ class StatusScreen(LiveScreen):
         except FieldError as e:
             text = f"✗ schedule {cron!r} is invalid: {e.message}"
         box.update(Text(text))
+        runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
+                         for c, history in st.runs.items() for r in history])
+
+    def _show_runs(self, st: FleetBackupStatus, now: datetime) -> None:
+        runs_table = self.query_one("#runs", LiveTable)
+        runs_table.display = st.scheduled
+        self.query_one("#schedule", Static).display = False
         runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
                          for c, history in st.runs.items() for r in history])
 
