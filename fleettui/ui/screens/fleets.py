@@ -25,6 +25,10 @@ class FleetsScreen(LiveScreen):
         Binding("n", "new_backup", "New backup", id="new"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.requested: set[str] = set()  # members whose Velero watches were asked for
+
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield LiveTable(COLUMNS, id="fleets")
@@ -41,7 +45,10 @@ class FleetsScreen(LiveScreen):
         self.query_one(LiveTable).sync(view.rows)
         empty.update(Text(view.message))
         empty.display = bool(view.message)
-        self.watch_members(view.members)
+        new = [m for m in view.members if m not in self.requested]
+        if new:
+            self.requested.update(new)
+            self.watch_members(new)
 
     @work(thread=True, group="members", exit_on_error=False)
     def watch_members(self, members: list[str]) -> None:
