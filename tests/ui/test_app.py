@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
@@ -69,6 +70,7 @@ async def test_form_submit_then_live_status_reaches_completed(sim: Sim) -> None:
         await until(pilot, lambda: app.screen.query("#name"))
         await type_into(pilot, "name", "pilot-ns")
         await type_into(pilot, "include_namespaces", "kurator-backup")
+        preview = yaml.safe_load(app.screen.preview_yaml)  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Backup pilot-ns" in static_text(app, "#title"),
                     what="status screen")
@@ -80,6 +82,8 @@ async def test_form_submit_then_live_status_reaches_completed(sim: Sim) -> None:
     assert created is not None
     assert created["spec"]["policy"]["resourceFilter"] == {"includedNamespaces":
                                                           ["kurator-backup"]}
+    assert created["spec"] == preview["spec"]  # the preview was exactly what was sent
+    assert created["metadata"]["name"] == preview["metadata"]["name"]
 
 
 async def test_form_shows_errors_beside_fields_and_keeps_input(sim: Sim) -> None:

@@ -59,3 +59,31 @@ async def test_delete_uses_delete_backup_requests(sim: Sim) -> None:
                     what="backup gone from every context")
     created = [a for a in fleet.audit if a["verb"] == "create"]
     assert [a["path"].rsplit("/", 1)[-1] for a in created] == ["deletebackuprequests"] * 2
+
+
+async def test_form_creates_velero_schedules_in_chosen_contexts(sim: Sim) -> None:
+    runner, fleet, kc = sim
+    app = FleetApp(str(kc), "kurator-member1", "default")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: table_text(app).count("Available") == 2)
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen.query("#name"))
+        from textual.widgets import Input, SelectionList
+
+        chosen = app.screen.query_one("#clusters", SelectionList)
+        assert sorted(chosen.selected) == ["kurator-member1", "kurator-member2"]  # not the host
+        app.screen.query_one("#name", Input).value = "hourly-shop"
+        app.screen.query_one("#include_namespaces", Input).value = "shop"
+        app.screen.query_one("#scheduled").value = True  # type: ignore[attr-defined]
+        await pilot.pause()
+        app.screen.query_one("#schedule", Input).value = "@hourly"  # Velero accepts it
+        await pilot.pause()
+        assert static_text(app, "#schedule-error") == ""
+        assert "kind: Schedule" in app.screen.preview_yaml  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Backup hourly-shop" in static_text(app, "#title"))
+    for member in fleet.members:
+        sched = member.store.find("velero.io/schedules", "velero", "hourly-shop")
+        assert sched is not None and sched["spec"]["schedule"] == "@hourly"
+        assert sched["spec"]["template"]["includedNamespaces"] == ["shop"]
+    assert fleet.host.store.find("velero.io/schedules", "velero", "hourly-shop") is None

@@ -28,13 +28,22 @@ from textual.widgets import (
 )
 
 from fleettui.kube import resources as kc
-from fleettui.model.backup_form import FIELDS, BackupForm, FormResult, build, form_field
-from fleettui.model.cron import describe, next_runs
+from fleettui.kube.resources import MISSING
+from fleettui.model.backup_form import (
+    FIELDS,
+    BackupForm,
+    FormResult,
+    build,
+    form_field,
+    parse_labels,
+)
+from fleettui.model.cron import describe, next_runs, validate_cron
 from fleettui.model.durations import humanize, parse_duration
 from fleettui.model.errors import FieldError
 from fleettui.model.kurator import ClusterRef
 from fleettui.model.names import unique_name
 from fleettui.model.selectors import render_selector
+from fleettui.model.velero_form import VeleroForm, VeleroFormResult, build_velero, velero_form_field
 from fleettui.ui.screens.base import LiveScreen
 
 TEXT_FIELDS = {
@@ -86,13 +95,14 @@ class BackupFormScreen(LiveScreen):
                            "exclude_namespaces": ListSuggester(), "labels": ListSuggester()}
         self.fleet_members: list[ClusterRef] = []
         self.busy = False
+        self.preview_yaml = ""  # exactly what a submit sends, as YAML
 
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with VerticalScroll(id="form"):
             yield from self._text_field("name", unique_name("backup", datetime.now(UTC)))
-            with Horizontal(classes="row"):
+            with Horizontal(classes="row", id="fleet-row"):
                 yield Label("Fleet", classes="field-label")
                 yield Select[str]([], id="fleet", prompt="choose a fleet", allow_blank=True)
             yield Static("", id="fleet-error", classes="error")
@@ -126,10 +136,18 @@ class BackupFormScreen(LiveScreen):
         yield Static("", id=f"{name}-error", classes="error")
         yield Static("", id=f"{name}-hint", classes="hint")
 
+    @property
+    def velero(self) -> bool:
+        """Plain Velero mode: Velero objects go straight into each chosen context."""
+        return self.session is not None and self.session.mode == "velero"
+
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#schedule-row").display = False
-        self._fill_fleets()
+        if self.velero:
+            self._fill_contexts()
+        else:
+            self._fill_fleets()
         self.query_one("#name", Input).focus()
         self.revalidate()
 
@@ -145,10 +163,22 @@ class BackupFormScreen(LiveScreen):
         if fleets and select.is_blank():
             select.value = fleets[0]
 
+    def _fill_contexts(self) -> None:
+        session = self.session
+        assert session is not None
+        self.query_one("#fleet-row").display = False
+        self.query_one("#title", Static).update(Text("New Velero backup (plain Velero mode)",
+                                                     style="bold"))
+        clusters = self.query_one("#clusters", SelectionList)
+        clusters.add_options([
+            (ctx, ctx, session.store.state_of(ctx, kc.VELERO_BACKUPS)[0] != MISSING)
+            for ctx in session.contexts])
+        self.load_suggestions(list(session.contexts))
+
     def refresh_view(self) -> None:
-        if self.is_mounted and not self.query_one("#fleet", Select).is_blank():
+        if not self.is_mounted or self.velero:
             return
-        if self.is_mounted:
+        if self.query_one("#fleet", Select).is_blank():
             self._fill_fleets()
 
     @on(Select.Changed, "#fleet")
@@ -239,8 +269,24 @@ class BackupFormScreen(LiveScreen):
             exclude_resources=value("exclude_resources"), ttl=value("ttl"),
             schedule=value("schedule") if self.scheduled else "")
 
-    def revalidate(self) -> FormResult:
-        result = build(self.form())
+    def velero_form(self) -> VeleroForm:
+        form = self.form()
+        return VeleroForm(name=form.name, include_namespaces=form.include_namespaces,
+                          exclude_namespaces=form.exclude_namespaces, labels=form.labels,
+                          include_resources=form.include_resources,
+                          exclude_resources=form.exclude_resources, ttl=form.ttl,
+                          schedule=form.schedule if self.scheduled else None)
+
+    def draft(self) -> FormResult | VeleroFormResult:
+        if not self.velero:
+            return build(self.form())
+        result = build_velero(self.velero_form())
+        if not self.query_one("#clusters", SelectionList).selected:
+            result.errors["clusters"] = "choose at least one context"
+        return result
+
+    def revalidate(self) -> FormResult | VeleroFormResult:
+        result = self.draft()
         errors = {**result.errors, **self.server_errors}
         for name in (*FIELDS,):
             shown = errors.get(name, "") if (self.submitted or name in self.touched or
@@ -252,20 +298,23 @@ class BackupFormScreen(LiveScreen):
                     and name in ("schedule", "ttl", "name") else Text("")
                 self._show(f"{name}-error", text)
         self._hints(result)
-        manifest = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
-        self.query_one("#preview", Static).update(Syntax(manifest, "yaml", theme="ansi_dark"))
+        self.preview_yaml = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
+        self.query_one("#preview", Static).update(
+            Syntax(self.preview_yaml, "yaml", theme="ansi_dark"))
         return result
 
-    def _hints(self, result: FormResult) -> None:
+    def _hints(self, result: FormResult | VeleroFormResult) -> None:
         ttl = self.query_one("#ttl", Input).value.strip()
         try:
             hint = humanize(parse_duration(ttl)) if ttl else "Velero's default: 30 days"
         except FieldError:
             hint = ""
         self._show("ttl-hint", Text(hint, style="dim"))
-        labels = result.backup.policy.resource_filter if result.backup.policy else None
-        groups = ([labels.label_selector] if labels and labels.label_selector else
-                  list(labels.or_label_selectors) if labels else [])
+        try:
+            single, alternatives = parse_labels(self.query_one("#labels", Input).value)
+        except FieldError:
+            single, alternatives = None, []
+        groups = [single] if single else alternatives
         shown = " OR ".join(f"({render_selector(g)})" for g in groups)
         self._show("labels-hint", Text(
             f"matches: {shown}" if shown else "no label filter: every object", style="dim"))
@@ -281,6 +330,7 @@ class BackupFormScreen(LiveScreen):
             return Text("")
         cron = self.query_one("#schedule", Input).value.strip()
         try:
+            validate_cron(cron, allow_descriptors=self.velero)  # Kurator: 5 fields only
             runs = next_runs(cron, 5, start=datetime.now(UTC))
             text = describe(cron)
         except FieldError:
@@ -307,7 +357,11 @@ class BackupFormScreen(LiveScreen):
             return
         error.update(Text("… server dry-run", style="dim"))
         self.busy = True
-        self.send(result.manifest, dry_run_only)
+        if self.velero:
+            chosen = list(self.query_one("#clusters", SelectionList).selected)
+            self.send_velero(result.manifest, chosen, dry_run_only)
+        else:
+            self.send(result.manifest, dry_run_only)
 
     @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
     def send(self, manifest: dict[str, object], dry_run_only: bool) -> None:
@@ -326,18 +380,42 @@ class BackupFormScreen(LiveScreen):
         self.app.call_from_thread(self._sent, str(manifest["metadata"]["name"]),  # type: ignore[index]
                                   dry_run_only)
 
+    @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
+    def send_velero(self, manifest: dict[str, object], contexts: list[str],
+                    dry_run_only: bool) -> None:
+        """Dry-run in every context first, so a refusal anywhere creates nothing anywhere."""
+        from fleettui.kube.errors import KubeError
+
+        session = self.session
+        res = kc.VELERO_SCHEDULES if manifest["kind"] == "Schedule" else kc.VELERO_BACKUPS
+        try:
+            if session is None:
+                raise KubeError(0, "NotConnected", "not connected to the cluster yet")
+            clients = [session.member(ctx) for ctx in contexts]
+            for client in clients:
+                client.create(res, manifest, dry_run=True)
+            if not dry_run_only:
+                for client in clients:
+                    client.create(res, manifest)
+        except KubeError as e:
+            self.app.call_from_thread(self._failed, e)
+            return
+        self.app.call_from_thread(self._sent, str(manifest["metadata"]["name"]),  # type: ignore[index]
+                                  dry_run_only)
+
     def _failed(self, e: object) -> None:
         from fleettui.kube.errors import KubeError
 
         self.busy = False
         assert isinstance(e, KubeError)
         self.server_errors = {}
+        to_field = velero_form_field if self.velero else form_field
         for path, message in e.field_errors().items():
-            self.server_errors.setdefault(form_field(path), message)
+            self.server_errors.setdefault(to_field(path), message)
         self.revalidate()
+        where = f"{e.cluster}: " if e.cluster else ""
         self.query_one("#form-error", Static).update(
-            Text(f"✗ {e.message}" + ("" if e.code else " — nothing was created"),
-                 style="bold red"))
+            Text(f"✗ {where}{e.message}", style="bold red"))
 
     def _sent(self, name: str, dry_run_only: bool) -> None:
         self.busy = False
