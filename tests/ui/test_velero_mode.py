@@ -62,7 +62,7 @@ async def test_delete_uses_delete_backup_requests(sim: Sim) -> None:
 
 
 async def test_form_creates_velero_schedules_in_chosen_contexts(sim: Sim) -> None:
-    runner, fleet, kc = sim
+    _runner, fleet, kc = sim
     app = FleetApp(str(kc), "kurator-member1", "default")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: table_text(app).count("Available") == 2)
