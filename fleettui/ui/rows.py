@@ -69,30 +69,6 @@ def parse_time(value: Any) -> datetime | None:
         return None
 
 
-def age(then: datetime | None, now: datetime) -> str:
-    if then is None:
-        return "-"
-    s = int((now - then).total_seconds())
-    if s < 0:
-        return f"in {until(then, now)}"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if s >= size * 2 or (unit == "m" and s >= 60):
-            return f"{s // size}{unit}"
-    return f"{s}s"
-
-
-def until(then: datetime | None, now: datetime) -> str:
-    if then is None:
-        return "-"
-    s = int((then - now).total_seconds())
-    if s <= 0:
-        return "now"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if s >= size:
-            return f"{s // size}{unit}"
-    return f"{s}s"
-
-
 def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
     state, message = session.store.state_of(cluster, res)
     if state == SYNCED:
@@ -177,7 +153,7 @@ def member_storage(session: Session, cluster: str, now: datetime) -> tuple[Text,
     done = [parse_time((b.get("status") or {}).get("completionTimestamp")) for b in backups
             if (b.get("status") or {}).get("phase") == "Completed"]
     last = max((d for d in done if d), default=None)
-    return storage, age(last, now), str(len(backups))
+    return storage, clock(last, now), str(len(backups))
 
 
 # ---- backups ---------------------------------------------------------------------------------
@@ -229,7 +205,7 @@ def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
         created = parse_time((b.get("metadata") or {}).get("creationTimestamp"))
         view.rows.append((_name(b), [
             _name(b), kind, str((spec.get("destination") or {}).get("fleet", "")),
-            phase_text(st.overall), f"{done}/{len(st.rows)}", age(created, now)]))
+            phase_text(st.overall), f"{done}/{len(st.rows)}", clock(created, now)]))
     problem = feed_problem(session, host, kc.KURATOR_BACKUPS)
     if problem:
         view.message = f"host {host}: {problem}"
@@ -262,7 +238,7 @@ def velero_backup_rows(session: Session, now: datetime, text_filter: str = "") -
         overall = "Scheduled" if cron else overall_phase(states, len(states))
         view.rows.append((name, [name, f"⏱ {cron}" if cron else "once",
                                  ",".join(ctx for ctx, _ in members), phase_text(overall),
-                                 f"{done}/{len(rows_)}", age(created, now)]))
+                                 f"{done}/{len(rows_)}", clock(created, now)]))
     if not groups:
         view.message = "No Velero backups in any context yet. Press n to create one."
     return view

@@ -13,8 +13,8 @@ from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
 
-COLUMNS = [("NAME", 19), ("TYPE", 12), ("WHERE", 11), ("OVERALL", 14), ("DONE", 5),
-           ("AGE", 4)]
+COLUMNS = [("NAME", 18), ("TYPE", 11), ("WHERE", 10), ("OVERALL", 13), ("DONE", 4),
+           ("CREATED", 8)]
 
 
 class BackupsScreen(LiveScreen):
