@@ -7,11 +7,17 @@ import os
 import sys
 
 from fleettui import __version__
-from fleettui.cli import demo_cmd, sim_cmd
-
-EXIT_OK = 0
-EXIT_USAGE = 2  # bad input: one line naming the field
-EXIT_API = 3  # the API server refused or could not be reached
+from fleettui.cli import backup_cmd, demo_cmd, sim_cmd, velero_cmd
+from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
+    EXIT_API,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    print_error,
+)
+from fleettui.kube.errors import KubeError
+from fleettui.model.errors import FieldError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo_cmd.add_parser(sub)
     sim_cmd.add_parser(sub)
+    backup_cmd.add_parser(sub)
+    velero_cmd.add_parser(sub)
     return parser
 
 
@@ -48,13 +56,28 @@ def prepare_terminal_env() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if getattr(args, "command", None) not in ("backup", "velero"):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        print_error(CliError(f"unrecognized arguments: {' '.join(extra)} (see: fleettui "
+                             f"{args.command} --help)"))
+        return EXIT_USAGE
     if not getattr(args, "func", None):
         args.func = run_tui
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except CliError as e:  # bad input (2), API (3) or a failed/timed-out wait (1): one line
+        print_error(e)
+        return e.code
+    except KubeError as e:  # refused (403, 409, 422 with its causes...) or unreachable (code 0)
+        print_error(e)
+        return EXIT_API
+    except FieldError as e:
+        print_error(CliError(str(e)))
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -101,8 +101,8 @@ def build_velero(form: VeleroForm) -> VeleroFormResult:
     name, namespace = form.name.strip(), form.namespace.strip()
     try:
         validate_dns_label(namespace, "metadata.namespace", what="namespace")
-    except FieldError as e:
-        errors["namespace"] = e.message
+    except FieldError as exc:
+        errors["namespace"] = exc.message
     spec = velero_spec(form, errors)
     if form.schedule is None:
         manifest = build_velero_backup(name, spec, namespace)

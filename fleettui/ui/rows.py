@@ -11,15 +11,15 @@ from rich.text import Text
 
 from fleettui.kube import resources as kc
 from fleettui.kube.resources import FORBIDDEN, MISSING, RECONNECTING, SYNCED
-from fleettui.model.kurator import ClusterRef
+from fleettui.live.backup_status import fleet_status
 from fleettui.model.status import (
     PHASE_SYMBOLS,
     ClusterRow,
     FleetBackupStatus,
-    derive_backup_status,
     overall_phase,
     row_from_velero,
 )
+from fleettui.model.timefmt import clock, parse_time, took
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
@@ -43,30 +43,6 @@ def phase_text(state: str, phase: str = "") -> Text:
     symbol = PHASE_SYMBOLS.get(state, "?")
     return Text(f"{symbol} {phase or state}", style=STYLES.get(state, ""), no_wrap=True,
                 overflow="ellipsis")
-
-
-def clock(t: datetime | None, now: datetime) -> str:
-    """Absolute local time: never goes stale, so nothing needs repainting while idle."""
-    if t is None:
-        return "-"
-    local = t.astimezone()
-    return f"{local:%H:%M:%S}" if local.date() == now.astimezone().date() else f"{local:%b %d}"
-
-
-def took(row: ClusterRow, now: datetime) -> str:
-    if row.started is None:
-        return "-"
-    seconds = int(((row.completed or now) - row.started).total_seconds())
-    return f"{seconds}s" if seconds < 120 else f"{seconds // 60}m"
-
-
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
@@ -157,38 +133,8 @@ def member_storage(session: Session, cluster: str, now: datetime) -> tuple[Text,
 
 
 # ---- backups ---------------------------------------------------------------------------------
-def expected_clusters(session: Session, backup: Obj) -> list[ClusterRef]:
-    """The destination's clusters, or the fleet's ready ones (as Kurator chooses them)."""
-    dest = (backup.get("spec") or {}).get("destination") or {}
-    if dest.get("clusters"):
-        return [ClusterRef(kind=str(c.get("kind") or ""), name=str(c.get("name") or ""))
-                for c in dest["clusters"]]
-    host = session.context or ""
-    fleet = session.store.get(host, kc.FLEETS, session.namespace, str(dest.get("fleet", "")))
-    if fleet is None:
-        return []
-    ready = {_name(a) for a in session.store.objects(host, kc.ATTACHED_CLUSTERS)
-             if (a.get("status") or {}).get("ready")}
-    return [ClusterRef(kind=str(c.get("kind") or ""), name=str(c.get("name") or ""))
-            for c in (fleet.get("spec") or {}).get("clusters") or [] if c.get("name") in ready]
-
-
-def member_velero(session: Session, backup: Obj, clusters: list[ClusterRef]
-                  ) -> dict[str, list[Obj]]:
-    """Each member's Velero Backups that belong to this Kurator backup (live, not 30 s old)."""
-    name = _name(backup)
-    found: dict[str, list[Obj]] = {}
-    for ref in clusters:
-        found[ref.name] = [
-            v for v in session.store.objects(ref.name, kc.VELERO_BACKUPS)
-            if ((v.get("metadata") or {}).get("labels") or {}).get("kurator.dev/backup-name")
-            == name]
-    return found
-
-
 def backup_status(session: Session, backup: Obj) -> FleetBackupStatus:
-    clusters = expected_clusters(session, backup)
-    return derive_backup_status(backup, clusters, member_velero(session, backup, clusters))
+    return fleet_status(session.store, session.context or "", session.namespace, backup)
 
 
 def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:

@@ -1,0 +1,121 @@
+"""API errors: 403, 409, 422 and an unreachable server are one clear line and exit 3; config
+problems too; the installed command never shows a Python traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from fleettui.cli.output import CliError, error_lines
+from fleettui.kube.errors import KubeError
+from tests.cli.cli_helpers import FLEETTUI, Sim, cli, closed_port_kubeconfig
+
+CREATE = ["backup", "create", "specific-ns", "--fleet", "quickstart",
+          "--include-namespaces", "kurator-backup", "--ttl", "720h"]
+
+
+def test_forbidden_conflict_and_invalid(sim: Sim, capsys: pytest.CaptureFixture[str],
+                                        tmp_path: Path) -> None:
+    runner, fleet, kubeconfig = sim
+    readonly = tmp_path / "readonly"
+    fleet.write_kubeconfig(readonly, readonly=True)
+    code, out, err = cli(capsys, "--kubeconfig", str(readonly), *CREATE)
+    assert code == 3 and out == ""
+    assert err.startswith("fleettui: kurator-host: ") and "forbidden" in err
+    assert len(err.splitlines()) == 1
+
+    kcfg = ["--kubeconfig", str(kubeconfig)]
+    assert cli(capsys, *kcfg, *CREATE)[0] == 0
+    code, _, err = cli(capsys, *kcfg, *CREATE)
+    assert code == 3
+    assert err.splitlines() == ['fleettui: kurator-host: backups.backup.kurator.dev '
+                                '"specific-ns" already exists']
+
+    # The client refuses everything the CRD schema would, so the 422 is injected.
+    faults = fleet.host.api.faults
+    runner.call(lambda: faults.configure({"error": 422, "count": 1}))
+    code, _, err = cli(capsys, *kcfg, "backup", "create", "other", "--fleet", "quickstart")
+    assert code == 3 and err.splitlines() == ["fleettui: kurator-host: injected error 422"]
+
+    code, _, err = cli(capsys, *kcfg, "backup", "get", "nope")
+    assert code == 3 and 'backups.backup.kurator.dev "nope" not found' in err
+
+
+def test_422_causes_are_printed_one_per_field() -> None:
+    e = KubeError(422, "Invalid", 'Backup.backup.kurator.dev "x" is invalid',
+                  [{"field": "spec.destination.fleet", "message": "Required value"},
+                   {"field": "spec.schedule", "message": "Invalid value"}], "kurator-host")
+    assert error_lines(e) == ['fleettui: kurator-host: Backup.backup.kurator.dev "x" is invalid',
+                              "  spec.destination.fleet: Required value",
+                              "  spec.schedule: Invalid value"]
+    assert error_lines(CliError("--ttl: bad\n--schedule: bad")) == [
+        "fleettui: --ttl: bad", "fleettui: --schedule: bad"]
+
+
+def test_unreachable_server_fails_fast(capsys: pytest.CaptureFixture[str],
+                                       tmp_path: Path) -> None:
+    kubeconfig = str(closed_port_kubeconfig(tmp_path / "kc"))
+    for argv in (CREATE, ["backup", "list"], ["backup", "status", "x", "--watch"],
+                 ["velero", "backup", "create", "v", "--context", "gone"]):
+        started = time.monotonic()
+        code, _, err = cli(capsys, "--kubeconfig", kubeconfig, *argv)
+        assert code == 3, (argv, err)
+        assert err.splitlines() == ["fleettui: gone: cannot reach the API server: connection "
+                                    "refused"], argv
+        assert time.monotonic() - started < 5
+
+
+def test_config_errors_are_one_line_and_exit_3(sim: Sim, capsys: pytest.CaptureFixture[str],
+                                               tmp_path: Path) -> None:
+    _, _, kubeconfig = sim
+    code, _, err = cli(capsys, "--kubeconfig", str(tmp_path / "missing"), "backup", "list")
+    assert code == 3 and err.strip() == f"fleettui: --kubeconfig: {tmp_path}/missing: no such file"
+    code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "--context", "nope", "backup",
+                       "list")
+    assert code == 3 and err.startswith("fleettui: --context: no context 'nope'")
+    assert "kurator-member1" in err
+    for argv in (["backup", "list"], ["backup", "create", "x", "--fleet", "quickstart"]):
+        code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "--context",
+                           "kurator-member1", *argv)  # a plain Velero cluster
+        assert code == 3 and err.startswith("fleettui: kurator-member1: the Kurator API is "
+                                            "not served here"), err
+
+
+def test_global_flags_after_the_subcommand(sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, kubeconfig = sim
+    code, out, err = cli(capsys, "backup", "list", "-n", "default", "--kubeconfig",
+                         str(kubeconfig), "--context", "kurator-host", "-o", "json")
+    assert code == 0, err
+    assert '"kind": "List"' in out
+    code, _, err = cli(capsys, "--namespace", "default", "backup", "list", "-n", "Bad",
+                       "--kubeconfig", str(kubeconfig))
+    assert code == 2 and err.startswith("fleettui: -n/--namespace: ")
+    code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "backup", "create", "x",
+                       "--fleet", "quickstart", "--readonly")
+    assert code == 2 and err.startswith("fleettui: --readonly: refusing to create")
+
+
+def test_installed_command_never_shows_a_traceback(sim: Sim, tmp_path: Path) -> None:
+    _, _, kubeconfig = sim
+    gone = str(closed_port_kubeconfig(tmp_path / "gone"))
+    cases = [
+        (["backup", "create", "x", "--fleet", "quickstart", "--schedule", "0 0 * *",
+          "--dry-run=client"], 2, "--schedule"),
+        (["backup", "create", "x", "--fleet", "quickstart", "--bogus"], 2, "--bogus"),
+        (["backup", "create"], 2, "NAME"),
+        (["--kubeconfig", gone, "backup", "list"], 3, "connection refused"),
+        (["--kubeconfig", str(tmp_path / "missing"), "backup", "list"], 3, "--kubeconfig"),
+        (["--kubeconfig", str(kubeconfig), "backup", "status", "nope"], 3, "not found"),
+    ]
+    procs = [(subprocess.Popen([str(FLEETTUI), *argv], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True), code, word)
+             for argv, code, word in cases]
+    for proc, code, word in procs:
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == code, (proc.args, err)
+        assert "Traceback" not in err and out == ""
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("fleettui: ") and word in lines[0], err
