@@ -105,16 +105,26 @@ def _destination(form: BackupForm) -> Destination:
     return Destination(fleet=form.fleet.strip(), clusters=refs)
 
 
-def _filter(form: BackupForm, errors: dict[str, str]) -> ResourceFilter:
-    rf = ResourceFilter(included_namespaces=split_list(form.include_namespaces),
-                        excluded_namespaces=split_list(form.exclude_namespaces),
-                        included_resources=split_list(form.include_resources),
-                        excluded_resources=split_list(form.exclude_resources))
+def text_filter(include_namespaces: str, exclude_namespaces: str, include_resources: str,
+                exclude_resources: str, labels: str, or_groups: bool,
+                errors: dict[str, str]) -> ResourceFilter:
+    """The resource filter typed into a form (Kurator or plain Velero); label errors go to
+    `errors["labels"]`, the rest is checked by the model's validators."""
+    rf = ResourceFilter(included_namespaces=split_list(include_namespaces),
+                        excluded_namespaces=split_list(exclude_namespaces),
+                        included_resources=split_list(include_resources),
+                        excluded_resources=split_list(exclude_resources))
     try:
-        rf.label_selector, rf.or_label_selectors = parse_labels(form.labels, form.or_groups)
+        rf.label_selector, rf.or_label_selectors = parse_labels(labels, or_groups)
     except FieldError as e:
         errors["labels"] = e.message
     return rf
+
+
+def _filter(form: BackupForm, errors: dict[str, str]) -> ResourceFilter:
+    return text_filter(form.include_namespaces, form.exclude_namespaces,
+                       form.include_resources, form.exclude_resources, form.labels,
+                       form.or_groups, errors)
 
 
 def build(form: BackupForm) -> FormResult:

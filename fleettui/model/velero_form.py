@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.model.backup_form import parse_labels, split_list
+from fleettui.model.backup_form import text_filter
 from fleettui.model.errors import FieldError
-from fleettui.model.filters import ResourceFilter
 from fleettui.model.names import validate_dns_label
 from fleettui.model.velero import (
     NAMESPACE,
@@ -79,14 +78,8 @@ def velero_form_field(path: str) -> str:
 
 def velero_spec(form: VeleroForm, errors: dict[str, str]) -> VeleroBackupSpec:
     """The Backup spec (a Schedule's template) the form describes; label errors into `errors`."""
-    rf = ResourceFilter(included_namespaces=split_list(form.include_namespaces),
-                        excluded_namespaces=split_list(form.exclude_namespaces),
-                        included_resources=split_list(form.include_resources),
-                        excluded_resources=split_list(form.exclude_resources))
-    try:
-        rf.label_selector, rf.or_label_selectors = parse_labels(form.labels, form.or_groups)
-    except FieldError as e:
-        errors["labels"] = e.message
+    rf = text_filter(form.include_namespaces, form.exclude_namespaces, form.include_resources,
+                     form.exclude_resources, form.labels, form.or_groups, errors)
     return VeleroBackupSpec(resource_filter=rf,
                             storage_location=form.storage_location.strip() or None,
                             snapshot_volumes=form.snapshot_volumes,

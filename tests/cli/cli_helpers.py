@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import yaml
 
 from fleettui.cli.main import main
 from fleettui.sim.fleet import SimFleet, SimThread
+from tests.conftest import wait_for
 
 Sim = tuple[SimThread, SimFleet, Path]
 FLEETTUI = Path(sys.executable).parent / "fleettui"
@@ -38,15 +38,6 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def closed_port_kubeconfig(path: Path) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +18,13 @@ from fleettui.kube.watch import RECONNECTING, SYNCED, ListWatch, WatchSettings
 from fleettui.live.session import KURATOR, VELERO, Session
 from fleettui.live.store import LiveStore
 from fleettui.sim.fleet import SimConfig, SimFleet, SimThread
-from tests.conftest import start_sim
+from tests.conftest import start_sim, wait_for
 
 Sim = tuple[SimThread, SimFleet, Path]
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FAST = WatchSettings(timeout=30, read_timeout=2.0, backoff_min=0.05, backoff_max=0.5)
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def example(name: str) -> dict[str, Any]:

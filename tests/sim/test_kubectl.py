@@ -7,13 +7,13 @@ import queue
 import subprocess
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fleettui.sim.fleet import SimFleet, SimThread
+from tests.conftest import wait_for
 from tests.sim.kubectl import KUBECTL, kubectl, needs_kubectl
 
 pytestmark = [needs_kubectl, pytest.mark.kubectl]
@@ -21,15 +21,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 Sim = tuple[SimThread, SimFleet, Path]
 
 
-def wait_for(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def get_json(kc: Path, *args: str, context: str = "kurator-host") -> Any:

@@ -47,6 +47,12 @@ async def type_into(pilot: Pilot[int], field: str, text: str) -> None:
     await pilot.pause()
 
 
+async def open_form(pilot: Pilot[int], app: FleetApp) -> None:
+    await until(pilot, lambda: "quickstart" in table_text(app), what="fleets listed")
+    await pilot.press("n")
+    await until(pilot, lambda: app.screen.query("#name"), what="the form")
+
+
 def make_app(kubeconfig: Path, readonly: bool = False) -> FleetApp:
     return FleetApp(str(kubeconfig), "kurator-host", "default", readonly=readonly)
 
@@ -65,9 +71,7 @@ async def test_form_submit_then_live_status_reaches_completed(sim: Sim) -> None:
     _, fleet, kc = sim
     app = make_app(kc)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "quickstart" in table_text(app))
-        await pilot.press("n")
-        await until(pilot, lambda: app.screen.query("#name"))
+        await open_form(pilot, app)
         await type_into(pilot, "name", "pilot-ns")
         await type_into(pilot, "include_namespaces", "kurator-backup")
         preview = yaml.safe_load(app.screen.preview_yaml)  # type: ignore[attr-defined]
@@ -90,9 +94,7 @@ async def test_form_shows_errors_beside_fields_and_keeps_input(sim: Sim) -> None
     _, fleet, kc = sim
     app = make_app(kc)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "quickstart" in table_text(app))
-        await pilot.press("n")
-        await until(pilot, lambda: app.screen.query("#name"))
+        await open_form(pilot, app)
         long_name = "x" * 70
         await type_into(pilot, "name", long_name)
         await type_into(pilot, "labels", "env in (a,")
@@ -115,9 +117,7 @@ async def test_cron_field_explains_schedule_as_you_type(sim: Sim) -> None:
     _, _, kc = sim
     app = make_app(kc)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "quickstart" in table_text(app))
-        await pilot.press("n")
-        await until(pilot, lambda: app.screen.query("#name"))
+        await open_form(pilot, app)
         app.screen.query_one("#scheduled").value = True
         await type_into(pilot, "schedule", "*/15 2 * * 1")
         hint = static_text(app, "#schedule-hint")
@@ -129,9 +129,7 @@ async def test_api_conflict_and_forbidden_keep_the_form(sim: Sim, tmp_path: Path
     runner, fleet, kc = sim
     app = make_app(kc)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "quickstart" in table_text(app))
-        await pilot.press("n")
-        await until(pilot, lambda: app.screen.query("#name"))
+        await open_form(pilot, app)
         await type_into(pilot, "name", "twice")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Backup twice" in static_text(app, "#title"))

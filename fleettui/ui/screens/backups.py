@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
@@ -12,6 +12,9 @@ from textual.widgets import DataTable, Input, Static
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
 
 COLUMNS = [("NAME", 18), ("TYPE", 11), ("WHERE", 10), ("OVERALL", 13), ("DONE", 4),
            ("CREATED", 8)]
@@ -42,19 +45,11 @@ class BackupsScreen(LiveScreen):
         self.query_one("#filter", Input).display = False
         super().on_mount()
 
-    def refresh_view(self) -> None:
-        session = self.session
-        empty = self.query_one("#empty", Static)
-        if session is None:
-            empty.update(Text(self.fleet_app.connect_error or "connecting…"))
-            return
+    def build_view(self, session: Session, now: datetime) -> rows.View:
         text = self.query_one("#filter", Input).value
-        now = datetime.now(UTC)
-        view = (rows.backup_rows(session, now, text) if session.mode == "kurator" else
-                rows.velero_backup_rows(session, now, text))
-        self.query_one(LiveTable).sync(view.rows)
-        empty.update(Text(view.message))
-        empty.display = bool(view.message)
+        if session.mode == "kurator":
+            return rows.backup_rows(session, now, text)
+        return rows.velero_backup_rows(session, now, text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_view()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+
+from fleettui.ui.rows import View
+from fleettui.ui.widgets.live_table import LiveTable
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
@@ -58,3 +62,22 @@ class LiveScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         """Re-derive the rows from the store and sync the table (cheap: tables diff)."""
+        session = self.session
+        empty = self.query("#empty")
+        if not empty:
+            return
+        box = empty.first(Static)
+        if session is None:
+            box.update(Text(self.fleet_app.connect_error or "connecting…"))
+            return
+        view = self.build_view(session, datetime.now(UTC))
+        self.query_one(LiveTable).sync(view.rows)
+        box.update(Text(view.message))
+        box.display = bool(view.message)
+        self.view_shown(view)
+
+    def build_view(self, session: Session, now: datetime) -> View:
+        return View()
+
+    def view_shown(self, view: View) -> None:
+        """Hook for screens that act on what they show."""

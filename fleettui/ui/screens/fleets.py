@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +13,9 @@ from textual.widgets import Static
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.widgets.live_table import LiveTable
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
 
 COLUMNS = [("FLEET / CLUSTER", 19), ("KIND", 15), ("READY", 7), ("STORAGE", 12),
            ("LAST RUN", 8), ("BACKUPS", 7)]
@@ -35,16 +38,10 @@ class FleetsScreen(LiveScreen):
         yield Static("", id="empty", classes="empty")
         yield from self.compose_footer()
 
-    def refresh_view(self) -> None:
-        session = self.session
-        empty = self.query_one("#empty", Static)
-        if session is None:
-            empty.update(Text(self.fleet_app.connect_error or "connecting…"))
-            return
-        view = rows.fleet_rows(session, datetime.now(UTC))
-        self.query_one(LiveTable).sync(view.rows)
-        empty.update(Text(view.message))
-        empty.display = bool(view.message)
+    def build_view(self, session: Session, now: datetime) -> rows.View:
+        return rows.fleet_rows(session, now)
+
+    def view_shown(self, view: rows.View) -> None:
         new = [m for m in view.members if m not in self.requested]
         if new:
             self.requested.update(new)
