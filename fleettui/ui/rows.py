@@ -67,7 +67,8 @@ def fleet_rows(session: Session, now: datetime) -> View:
         refs = (fleet.get("spec") or {}).get("clusters") or []
         phase = str((fleet.get("status") or {}).get("phase") or "Pending")
         view.rows.append((f"fleet/{_name(fleet)}", [
-            Text(_name(fleet), style="bold"), f"Fleet · {len(refs)}", phase, "", "", ""]))
+            Text(_name(fleet), style="bold"), f"Fleet · {len(refs)}", phase,
+            plugin_text(fleet), "", ""]))
         for ref in refs:
             view.rows.append(member_row(session, fleet, ref, attached, now))
             view.members.append(str(ref.get("name", "")))
@@ -94,6 +95,18 @@ def context_rows(session: Session, now: datetime) -> View:
         view.rows.append((f"member/contexts/{name}", [f"  {name}", "context", reach, storage,
                                                       last, count]))
     return view
+
+
+def plugin_text(fleet: Obj) -> Text:
+    """Kurator installs Velero only when the Fleet has spec.plugin.backup (and only to aws or
+    huaweicloud object stores; others crash fleet-manager)."""
+    backup = ((fleet.get("spec") or {}).get("plugin") or {}).get("backup")
+    if not backup:
+        return Text("✗ no plugin", style="red")
+    provider = str(((backup.get("storage") or {}).get("location") or {}).get("provider", ""))
+    if provider not in ("aws", "huaweicloud"):
+        return Text(f"✗ {provider or '?'}", style="red")
+    return Text(f"✓ {provider}", style="green")
 
 
 def member_row(session: Session, fleet: Obj, ref: Obj, attached: dict[str, Obj],

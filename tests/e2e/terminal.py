@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable, Sequence
 
 import pyte
+
+COLOUR = re.compile(rb"[34]8;(5;\d+|2;\d+;\d+;\d+)")
 
 
 class Terminal:
@@ -36,6 +39,7 @@ class Terminal:
         os.close(slave)
         self.bytes_read = 0
         self.tail = b""  # the last bytes written, to check what the app sent on exit
+        self.colours: set[str] = set()  # every 256-colour / truecolour value the app used
 
     def pump(self, timeout: float = 0.05) -> None:
         while True:
@@ -50,6 +54,7 @@ class Terminal:
                 return
             self.bytes_read += len(data)
             self.tail = (self.tail + data)[-4096:]
+            self.colours.update(m.decode() for m in COLOUR.findall(data))
             self.stream.feed(data)
             timeout = 0
 

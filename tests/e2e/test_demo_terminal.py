@@ -54,3 +54,22 @@ def test_signals_exit_quickly_and_restore_the_terminal(sig: signal.Signals) -> N
         assert b"\x1b[?25h" in term.tail  # cursor shown again
     finally:
         term.close()
+
+
+def test_no_color_still_reads_through_symbols() -> None:
+    term = Terminal(["demo"], env={"NO_COLOR": "1"})
+    try:
+        screen = term.wait_for("Available")
+        assert "✓ yes" in screen and "✓ Available" in screen  # state without colour
+        assert term.colours and all(is_grey(c) for c in term.colours), term.colours
+    finally:
+        term.close()
+
+
+def is_grey(colour: str) -> bool:
+    """Textual's NO_COLOR filter maps every colour to a grey (monochrome)."""
+    parts = [int(p) for p in colour.split(";")]
+    if parts[0] == 2:
+        return parts[1] == parts[2] == parts[3]
+    n = parts[1]
+    return n in (0, 7, 8, 15, 16, 59, 102, 145, 188, 231) or n >= 232

@@ -208,3 +208,25 @@ async def test_markup_in_cluster_strings_is_shown_verbatim(sim: Sim) -> None:
         await pilot.press("b")
         await until(pilot, lambda: "evil" in table_text(app))
         assert "[bold red]x[/]" in table_text(app)
+
+
+async def test_forbidden_and_invalid_on_submit_are_explained(sim: Sim, tmp_path: Path) -> None:
+    runner, fleet, _ = sim
+    ro = tmp_path / "ro"
+    fleet.write_kubeconfig(ro, readonly=True)
+    app = make_app(ro)  # a read-only token, but the app was not started with --readonly
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app)
+        await type_into(pilot, "name", "not-allowed")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "forbidden" in static_text(app, "#form-error"))
+        assert "RBAC" in static_text(app, "#form-error")
+        assert app.screen.query_one("#name", Input).value == "not-allowed"
+    app = make_app(sim[2])
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app)
+        await type_into(pilot, "name", "rejected")
+        runner.call(lambda: fleet.host.api.faults.configure({"error": 422, "count": 1}))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "injected error 422" in static_text(app, "#form-error"))
+    assert fleet.host.store.find("backup.kurator.dev/backups", "default", "rejected") is None
