@@ -26,13 +26,13 @@ import asyncio
 import contextlib
 import cProfile
 import http.client
-import ssl
 import io
 import json
 import pstats
 import re
 import resource
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
