@@ -144,3 +144,29 @@ def build(form: BackupForm) -> FormResult:
     for w in model_warnings:
         warnings.setdefault(form_field(w.field), w.message)
     return FormResult(backup, errors, warnings)
+
+
+def label_requirement(key: str, operator: str, values: str) -> str:
+    """One requirement in selector syntax from the builder's key / operator / values."""
+    vals = split_list(values)
+    if operator in ("exists", "!exists"):
+        text = key if operator == "exists" else f"!{key}"
+    elif operator in ("=", "!="):
+        if len(vals) != 1:
+            raise FieldError("labels", f"{operator} takes exactly one value; use in/notin for "
+                                       "several")
+        text = f"{key}{operator}{vals[0]}"
+    else:
+        if not vals:
+            raise FieldError("labels", f"{operator} needs at least one value")
+        text = f"{key} {operator} ({','.join(vals)})"
+    parse_selector(text, field="labels")  # the same checks as typed text
+    return text
+
+
+def add_to_selector(current: str, requirement: str, new_group: bool) -> str:
+    """Append a requirement to the filter text: AND within the last group, or a new OR group."""
+    current = current.strip()
+    if not current:
+        return requirement
+    return f"{current} OR {requirement}" if new_group else f"{current},{requirement}"

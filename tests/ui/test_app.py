@@ -230,3 +230,26 @@ async def test_forbidden_and_invalid_on_submit_are_explained(sim: Sim, tmp_path:
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "injected error 422" in static_text(app, "#form-error"))
     assert fleet.host.store.find("backup.kurator.dev/backups", "default", "rejected") is None
+
+
+async def test_label_builder_adds_and_or_requirements(sim: Sim) -> None:
+    _, _, kc = sim
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app)
+        await type_into(pilot, "lb-key", "tier")
+        app.screen.query_one("#lb-op").value = "in"  # type: ignore[attr-defined]
+        await type_into(pilot, "lb-values", "web,db")
+        await pilot.click("#lb-and")
+        await type_into(pilot, "lb-key", "app")
+        app.screen.query_one("#lb-op").value = "="  # type: ignore[attr-defined]
+        await type_into(pilot, "lb-values", "busybox")
+        await pilot.click("#lb-or")
+        await pilot.pause()
+        assert app.screen.query_one("#labels", Input).value == "tier in (web,db) OR app=busybox"
+        hint = static_text(app, "#labels-hint")
+        assert "tier in (db,web)" in hint and "or: app=busybox" in hint
+        await type_into(pilot, "lb-values", "a,b")
+        await pilot.click("#lb-and")  # "=" with two values
+        await pilot.pause()
+        assert "in/notin" in static_text(app, "#labels-error")

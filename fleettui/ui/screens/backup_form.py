@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.suggester import Suggester
 from textual.widgets import (
     Input,
     Label,
@@ -33,8 +32,10 @@ from fleettui.model.backup_form import (
     FIELDS,
     BackupForm,
     FormResult,
+    add_to_selector,
     build,
     form_field,
+    label_requirement,
     parse_labels,
 )
 from fleettui.model.cron import describe, next_runs, validate_cron
@@ -45,6 +46,8 @@ from fleettui.model.names import unique_name
 from fleettui.model.selectors import render_selector
 from fleettui.model.velero_form import VeleroForm, VeleroFormResult, build_velero, velero_form_field
 from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.widgets.selector_builder import SelectorBuilder
+from fleettui.ui.widgets.suggest import ListSuggester
 
 TEXT_FIELDS = {
     "name": ("Name", "lowercase letters, digits and '-'"),
@@ -56,25 +59,6 @@ TEXT_FIELDS = {
     "ttl": ("Keep for (TTL)", "Go duration, e.g. 720h (30 days), 1h30m"),
     "schedule": ("Cron schedule", "5 fields, UTC: minute hour day-of-month month day-of-week"),
 }
-
-
-class ListSuggester(Suggester):
-    """Completes the last item of a comma-separated list from known values."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=False, case_sensitive=True)
-        self.values: list[str] = []
-
-    async def get_suggestion(self, value: str) -> str | None:
-        _head, _, last = value.rpartition(",")
-        last = last.lstrip()
-        if not last:
-            return None
-        for v in self.values:
-            if v.startswith(last) and v != last:
-                prefix = value[: len(value) - len(last)]
-                return prefix + v
-        return None
 
 
 class BackupFormScreen(LiveScreen):
@@ -110,8 +94,12 @@ class BackupFormScreen(LiveScreen):
                         classes="section")
             yield SelectionList[str](id="clusters")
             yield Static("", id="clusters-error", classes="error")
-            for name in ("include_namespaces", "exclude_namespaces", "labels",
-                         "include_resources", "exclude_resources"):
+            for name in ("include_namespaces", "exclude_namespaces", "labels"):
+                yield from self._text_field(name)
+            with Horizontal(classes="row"):
+                yield Label("  build", classes="field-label")
+                yield SelectorBuilder(id="label-builder")
+            for name in ("include_resources", "exclude_resources"):
                 yield from self._text_field(name)
             yield from self._text_field("ttl", "720h")
             with Horizontal(classes="row"):
@@ -226,6 +214,19 @@ class BackupFormScreen(LiveScreen):
             "known: " + ", ".join(ns) + " (→ completes)", style="dim"))
         self.suggesters["labels"].values = sorted(f"{k}={v}" for k, vs in labels.items()
                                                   for v in vs)
+        self.query_one(SelectorBuilder).suggest(labels)
+
+    @on(SelectorBuilder.Add)
+    def add_requirement(self, event: SelectorBuilder.Add) -> None:
+        box = self.query_one("#labels", Input)
+        try:
+            requirement = label_requirement(event.key, event.operator, event.values)
+        except FieldError as e:
+            self.touched.add("labels")
+            self.server_errors["labels"] = e.message  # shown beside the filter until edited
+            self.revalidate()
+            return
+        box.value = add_to_selector(box.value, requirement, event.new_group)
 
     # ---- validation as you type -----------------------------------------------------------
     @on(Input.Changed)
@@ -315,9 +316,10 @@ class BackupFormScreen(LiveScreen):
         except FieldError:
             single, alternatives = None, []
         groups = [single] if single else alternatives
-        shown = " OR ".join(f"({render_selector(g)})" for g in groups)
-        self._show("labels-hint", Text(
-            f"matches: {shown}" if shown else "no label filter: every object", style="dim"))
+        lines = [f"{'matches' if i == 0 else '     or'}: {render_selector(g)}"
+                 for i, g in enumerate(groups)]
+        self._show("labels-hint", Text("\n".join(lines) or "no label filter: every object",
+                                       style="dim"))
         self._show("schedule-hint", self._schedule_hint())
 
     def _show(self, widget_id: str, text: Text) -> None:
