@@ -125,3 +125,28 @@ def test_sim_command_serves_kubectl_and_saves_state_on_sigterm(tmp_path: Path) -
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_hundred_member_fleet_backs_up_everywhere(tmp_path: Path) -> None:
+    sim, fleet, _ = start_sim(tmp_path, clusters=100, backup_seconds=0.3, sync_interval=0.5)
+    try:
+        host = fleet.host.store
+        rt = host.types["backup.kurator.dev/backups"]
+        sim.call(lambda: host.create(rt, {
+            "apiVersion": "backup.kurator.dev/v1alpha1", "kind": "Backup",
+            "metadata": {"name": "all", "namespace": "default"},
+            "spec": {"destination": {"fleet": "quickstart"}}}))
+
+        def completed() -> int:
+            obj = sim.call(lambda: host.find("backup.kurator.dev/backups", "default", "all"))
+            details = ((obj or {}).get("status") or {}).get("backupDetails") or []
+            return sum(1 for d in details
+                       if d["backupStatusInCluster"].get("phase") == "Completed")
+
+        deadline = time.monotonic() + 60
+        while completed() < 100:
+            assert time.monotonic() < deadline, f"{completed()}/100 completed"
+            time.sleep(0.1)
+        assert len({c.port for c in fleet.clusters}) == 101
+    finally:
+        sim.stop()
