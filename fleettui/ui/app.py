@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,6 +135,17 @@ class FleetApp(App[int]):
         from fleettui.ui.screens.backup_form import BackupFormScreen
 
         self.push_screen(BackupFormScreen())
+
+    def backup_names(self) -> list[str]:
+        """Names in the backups view (Kurator backups, or Velero objects by name)."""
+        from fleettui.ui import rows
+
+        if self.session is None:
+            return []
+        now = datetime.now(UTC)
+        view = (rows.backup_rows(self.session, now) if self.session.mode == "kurator" else
+                rows.velero_backup_rows(self.session, now))
+        return [key for key, _ in view.rows]
 
     def open_status(self, name: str) -> None:
         from fleettui.ui.screens.status import StatusScreen

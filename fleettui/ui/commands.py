@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -10,28 +11,37 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from fleettui.ui.app import FleetApp
 
+Entry = tuple[str, str, Callable[[], object]]
+
 
 class FleetCommands(Provider):
-    def _entries(self) -> list[tuple[str, str, object]]:
+    def _entries(self) -> list[Entry]:
         app: FleetApp = self.app  # type: ignore[assignment]
-        entries: list[tuple[str, str, object]] = [
+        entries: list[Entry] = [
             ("fleets", "Jump to the fleets view", partial(app.switch_mode, "fleets")),
-            ("backups", "Jump to the fleet backups view", partial(app.switch_mode, "backups")),
+            ("backups", "Jump to the backups and schedules view",
+             partial(app.switch_mode, "backups")),
             ("help", "Show the keys of this screen", app.action_help),
         ]
         if not app.readonly:
-            entries.append(("new backup", "Create a fleet backup or schedule",
-                            app.action_new_backup))
+            entries.append(("new backup", "Create a backup or schedule", app.action_new_backup))
+        for name in app.backup_names():
+            entries.append((f"open {name}", "Live status of this backup",
+                            partial(app.open_status, name)))
+            entries.append((f"yaml {name}", "Show the objects as YAML",
+                            partial(app.show_yaml, name)))
+            if not app.readonly:
+                entries.append((f"delete {name}", "Delete, after a confirmation",
+                                partial(app.confirm_delete, name)))
         return entries
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._entries():
-            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+            yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._entries():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback,  # type: ignore[arg-type]
-                          help=help_text)
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

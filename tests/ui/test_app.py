@@ -253,3 +253,24 @@ async def test_label_builder_adds_and_or_requirements(sim: Sim) -> None:
         await pilot.click("#lb-and")  # "=" with two values
         await pilot.pause()
         assert "in/notin" in static_text(app, "#labels-error")
+
+
+async def test_palette_offers_every_action_per_backup(sim: Sim, tmp_path: Path) -> None:
+    runner, fleet, kc = sim
+    host = fleet.host.store
+    runner.call(lambda: host.create(host.types["backup.kurator.dev/backups"], {
+        "apiVersion": "backup.kurator.dev/v1alpha1", "kind": "Backup",
+        "metadata": {"name": "weekly", "namespace": "default"},
+        "spec": {"destination": {"fleet": "quickstart"}}}))
+    from fleettui.ui.commands import FleetCommands
+
+    for readonly, expected in ((False, {"open weekly", "yaml weekly", "delete weekly",
+                                        "new backup"}),
+                               (True, {"open weekly", "yaml weekly"})):
+        app = make_app(kc, readonly=readonly)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda app=app: "quickstart" in table_text(app))
+            await until(pilot, lambda app=app: app.backup_names() == ["weekly"])
+            names = {n for n, _, _ in FleetCommands(app.screen)._entries()}
+            assert expected <= names
+            assert readonly is ("delete weekly" not in names)
