@@ -26,13 +26,16 @@ def run(args: argparse.Namespace) -> int:
     prepare_terminal_env()
     from fleettui.ui.app import run_app
 
-    sim = SimThread(sim_config(args, demo=True))
+    config = sim_config(args, demo=True)
+    config.bookmark_seconds = 1.0
+    sim = SimThread(config)
     fleet = sim.start()
     try:
         with tempfile.TemporaryDirectory(prefix="fleettui-demo-") as tmp:
             kubeconfig = Path(tmp) / "kubeconfig"
             fleet.write_kubeconfig(kubeconfig, readonly=args.readonly)
+            # The simulator bookmarks every second, so a silent stream is dead after 4.
             return run_app(kubeconfig=str(kubeconfig), context=HOST, namespace=args.namespace,
-                           readonly=args.readonly)
+                           readonly=args.readonly, hung_after=args.hung_after or 4.0)
     finally:
         sim.stop()

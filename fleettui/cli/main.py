@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
     parser.add_argument("-n", "--namespace", default="default",
                         help="namespace of the fleets and backups (default: default)")
+    parser.add_argument("--hung-after", type=float, default=None, metavar="SECONDS",
+                        help="treat a watch that sent nothing, not even a bookmark, for this "
+                        "long as dead and reconnect (default 75; real API servers send a "
+                        "bookmark about once a minute; demo: 4)")
     parser.add_argument("--readonly", action="store_true",
                         help="no mutating action at all (keys, palette and requests)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,7 +48,8 @@ def run_tui(args: argparse.Namespace) -> int:
     prepare_terminal_env()
     from fleettui.ui.app import run_app
 
-    return run_app(args.kubeconfig, args.context, args.namespace, args.readonly)
+    return run_app(args.kubeconfig, args.context, args.namespace, args.readonly,
+                   args.hung_after or 75.0)
 
 
 def prepare_terminal_env() -> None:

@@ -54,8 +54,9 @@ class FleetApp(App[int]):
     status = reactive("connecting…")
 
     def __init__(self, kubeconfig: str | None, context: str | None, namespace: str,
-                 readonly: bool = False) -> None:
+                 readonly: bool = False, hung_after: float = 75.0) -> None:
         super().__init__()
+        self.hung_after = hung_after  # a watch silent this long (no bookmark either) is dead
         self.kubeconfig = kubeconfig
         self.context = context
         self.namespace = namespace
@@ -78,9 +79,11 @@ class FleetApp(App[int]):
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:
         from fleettui.kube.errors import KubeError
+        from fleettui.kube.watch import WatchSettings
         from fleettui.live.session import Session
 
-        session = Session(self.kubeconfig, self.context, self.namespace)
+        settings = WatchSettings(read_timeout=self.hung_after)
+        session = Session(self.kubeconfig, self.context, self.namespace, settings=settings)
         session.store.on_dirty = self._store_dirty
         try:
             mode = session.connect()
@@ -203,7 +206,7 @@ def changes_touch(changes: Changes, *plurals: str) -> bool:
 
 
 def run_app(kubeconfig: str | None, context: str | None, namespace: str,
-            readonly: bool = False) -> int:
-    app = FleetApp(kubeconfig, context, namespace, readonly)
+            readonly: bool = False, hung_after: float = 75.0) -> int:
+    app = FleetApp(kubeconfig, context, namespace, readonly, hung_after)
     result = app.run(mouse=False)
     return result or 0
