@@ -11,6 +11,7 @@ from fleettui.cli import backup_cmd, demo_cmd, sim_cmd, velero_cmd
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
     EXIT_FAILED,
+    EXIT_INTERNAL,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
@@ -59,6 +60,15 @@ def prepare_terminal_env() -> None:
     os.environ.setdefault("ESCDELAY", "150")
 
 
+def normalise(args: argparse.Namespace) -> None:
+    """argparse turns the lone value "--" (as in `--ttl=--`) into a list; make it text."""
+    for key, value in vars(args).items():
+        if value == []:
+            setattr(args, key, "")
+        elif isinstance(value, list):
+            setattr(args, key, [v for v in value if isinstance(v, str)])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -68,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         print_error(CliError(f"unrecognized arguments: {' '.join(extra)} (see: fleettui "
                              f"{args.command} --help)"))
         return EXIT_USAGE
+    normalise(args)
     if not getattr(args, "func", None):
         args.func = run_tui
     try:
@@ -83,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     except FieldError as e:
         print_error(CliError(str(e)))
         return EXIT_USAGE
+    except Exception as e:
+        print_error(CliError(f"internal error ({type(e).__name__}: {e}); please report it "
+                             "with the command line that caused it"))
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

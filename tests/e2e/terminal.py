@@ -24,6 +24,12 @@ import pyte
 COLOUR = re.compile(rb"[34]8;(5;\d+|2;\d+;\d+;\d+)")
 
 
+def _take_terminal() -> None:
+    """Like sshd: a new session whose controlling terminal is the pty (so hang-ups arrive)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Terminal:
     def __init__(self, args: Sequence[str], cols: int = 80, rows: int = 24,
                  env: dict[str, str] | None = None) -> None:
@@ -35,7 +41,7 @@ class Terminal:
                     "LINES": str(rows), **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "fleettui", *args], stdin=slave,
                                      stdout=slave, stderr=slave, env=full_env,
-                                     start_new_session=True, close_fds=True)
+                                     preexec_fn=_take_terminal, close_fds=True)
         os.close(slave)
         self.bytes_read = 0
         self.tail = b""  # the last bytes written, to check what the app sent on exit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -73,3 +74,18 @@ def is_grey(colour: str) -> bool:
         return parts[1] == parts[2] == parts[3]
     n = parts[1]
     return n in (0, 7, 8, 15, 16, 59, 102, 145, 188, 231) or n >= 232
+
+
+def test_lost_tty_ends_the_process_without_orphans() -> None:
+    term = Terminal(["demo"])
+    try:
+        term.wait_for("Available")
+        started = time.monotonic()
+        os.close(term.master)  # the SSH connection is gone: the terminal hangs up
+        term.proc.wait(5)
+        assert time.monotonic() - started < 2.5
+        leftovers = subprocess.run(["pgrep", "-g", str(term.proc.pid)], capture_output=True,
+                                   text=True)
+        assert leftovers.stdout.strip() == "", "processes left behind"
+    finally:
+        term.close()
