@@ -302,7 +302,8 @@ def _row_phrase(row: ClusterRow) -> str:
     return row.message or f"{name} {NO_STATUS}"
 
 
-def _summary(rows: list[ClusterRow], *, scheduled: bool, prefix: str = "") -> str:
+def _summary(rows: list[ClusterRow], *, scheduled: bool, prefix: str = "",
+             runs: Mapping[str, list[ClusterRow]] | None = None) -> str:
     if not rows:
         return ("no status yet: Kurator has not created any Velero object (check that the "
                 "Fleet exists and is Ready, the clusters are ready, and the fleet-manager logs)")
@@ -310,7 +311,12 @@ def _summary(rows: list[ClusterRow], *, scheduled: bool, prefix: str = "") -> st
     head = f"{done}/{len(rows)} clusters completed"
     if scheduled:
         waiting = [r for r in rows if r.state == WAITING]
+        # A run in progress now does not undo the runs that completed before it.
+        ever = sum(1 for r in rows if r.state == COMPLETED or any(
+            h.state == COMPLETED for h in (runs or {}).get(r.cluster_name, [])))
         parts = [f"last run completed on {done}/{len(rows)} clusters"] if done else []
+        if ever > done:
+            parts.append(f"{ever}/{len(rows)} clusters have a completed run")
         if waiting:
             parts.append(f"{len(waiting)}/{len(rows)} clusters {waiting[0].message}")
         head = ", ".join(parts) or f"no completed run on any of {len(rows)} clusters"
@@ -537,7 +543,7 @@ def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[Cluster
         rows = _immediate_rows(details, shape, ns, name, expected, velero_objects)
         runs, prefix = {}, ""
         overall = overall_phase([r.state for r in rows], len(rows))
-    summary = _summary(rows, scheduled=bool(schedule), prefix=prefix)
+    summary = _summary(rows, scheduled=bool(schedule), prefix=prefix, runs=runs)
     if deleting:
         overall = DELETING
         summary = ("being deleted: Kurator removes the Velero objects, then its finalizer (stuck "

@@ -330,3 +330,27 @@ def test_derivation_never_raises_on_odd_objects(obj: dict[str, Any],
     assert status.overall in {*STATES, "Scheduled"}
     assert all(r.state in STATES for r in status.rows)
     rows_from_velero([obj, *live.values()])
+
+
+def test_schedule_summary_counts_earlier_completed_runs_while_a_new_one_runs() -> None:
+    from fleettui.model.status import derive_backup_status
+
+    def run(cluster: str, stamp: str, phase: str) -> dict[str, object]:
+        name = f"{cluster}-backup-default-n-{stamp}"
+        return {"apiVersion": "velero.io/v1", "kind": "Backup",
+                "metadata": {"name": name, "namespace": "velero",
+                             "labels": {"velero.io/schedule-name":
+                                        f"{cluster}-backup-default-n"}},
+                "status": {"phase": phase, "startTimestamp":
+                           f"2026-11-25T{stamp[8:10]}:{stamp[10:12]}:00Z"}}
+
+    obj = {"apiVersion": "backup.kurator.dev/v1alpha1", "kind": "Backup",
+           "metadata": {"name": "n", "namespace": "default"},
+           "spec": {"schedule": "*/2 * * * *", "destination": {"fleet": "q"}},
+           "status": {"backupDetails": [{"clusterName": "m1", "clusterKind": "AttachedCluster",
+                                         "backupStatusInCluster": {}}]}}
+    velero = {"m1": [run("m1", "20261125100000", "Completed"),
+                     run("m1", "20261125100200", "InProgress")]}
+    st = derive_backup_status(obj, velero_objects=velero)
+    assert "no completed run" not in st.summary
+    assert "1/1 clusters have a completed run" in st.summary

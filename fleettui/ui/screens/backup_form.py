@@ -84,7 +84,8 @@ class BackupFormScreen(LiveScreen):
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        with VerticalScroll(id="form"):
+        with VerticalScroll(id="form") as scroll:
+            scroll.can_focus = False  # tab goes from field to field, not to the scroller
             yield from self._text_field("name", unique_name("backup", datetime.now(UTC)))
             with Horizontal(classes="row", id="fleet-row"):
                 yield Label("Fleet", classes="field-label")
