@@ -238,8 +238,16 @@ def cluster_status_row(row: ClusterRow, now: datetime) -> list[str | Text]:
             clock(row.started, now), took(row, now), clock(row.expires, now)]
 
 
+def run_label(velero_name: str) -> str:
+    """A scheduled run's name ends in its UTC time (YYYYMMDDhhmmss): show just that."""
+    stamp = velero_name.rsplit("-", 1)[-1]
+    if len(stamp) == 14 and stamp.isdigit():
+        return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]} {stamp[8:10]}:{stamp[10:12]}:{stamp[12:]}"
+    return velero_name
+
+
 def run_row(cluster: str, row: ClusterRow, now: datetime) -> list[str | Text]:
-    return [cluster, row.velero_name, phase_text(row.state, row.phase_display),
+    return [cluster, run_label(row.velero_name), phase_text(row.state, row.phase_display),
             f"{row.items_done or 0}/{row.items_total or 0}", clock(row.started, now)]
 
 

@@ -19,7 +19,8 @@ from fleettui.ui.widgets.live_table import LiveTable
 
 COLUMNS = [("CLUSTER", 15), ("PHASE", 14), ("ITEMS", 7), ("ERR/WARN", 8), ("STARTED", 8),
            ("TOOK", 4), ("EXPIRES", 7)]
-RUN_COLUMNS = [("CLUSTER", 16), ("RUN", 22), ("PHASE", 12), ("ITEMS", 7), ("STARTED", 8)]
+RUN_COLUMNS = [("CLUSTER", 16), ("RUN (UTC)", 19), ("PHASE", 14), ("ITEMS", 7),
+               ("STARTED", 8)]
 
 
 class StatusScreen(LiveScreen):
