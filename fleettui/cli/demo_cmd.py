@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 from fleettui.cli.sim_cmd import add_sim_options, sim_config
-from fleettui.sim.fleet import HOST, SimThread
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from fleettui.cli.main import prepare_terminal_env
 
     prepare_terminal_env()
+    from fleettui.sim.fleet import HOST, SimThread
     from fleettui.ui.app import run_app
 
     config = sim_config(args, demo=True)

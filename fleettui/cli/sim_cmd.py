@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fleettui.sim.fleet import SimConfig, SimFleet
+if TYPE_CHECKING:  # the simulator (aiohttp, TLS) loads only when a command needs it
+    from fleettui.sim.fleet import SimConfig
 
 
 def add_sim_options(p: argparse.ArgumentParser) -> None:
@@ -28,6 +30,8 @@ def add_sim_options(p: argparse.ArgumentParser) -> None:
 
 
 def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
+    from fleettui.sim.fleet import SimConfig
+
     if not 1 <= args.clusters <= 500:
         raise SystemExit("fleettui: --clusters must be between 1 and 500")
     speed = args.speed if args.speed is not None else (8640.0 if demo else 1.0)
@@ -52,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve(args: argparse.Namespace) -> int:
+    from fleettui.sim.fleet import SimFleet
+
     fleet = SimFleet(sim_config(args))
     await fleet.start()
     for c in fleet.clusters:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,6 +65,8 @@ class FleetApp(App[int]):
         self.session: Session | None = None
         self.connect_error = ""
         self._flush_pending = False
+        self._last_flush = 0.0
+        self._members_requested: set[str] = set()
 
     def on_mount(self) -> None:
         self.connect()
@@ -107,20 +110,51 @@ class FleetApp(App[int]):
         self.call_from_thread(self._schedule_flush)
 
     def _schedule_flush(self) -> None:
-        if not self._flush_pending:
-            self._flush_pending = True
-            self.set_timer(FRAME, self.flush)
+        """Flush at once after a quiet spell; within a burst, at most once per frame."""
+        if self._flush_pending:
+            return
+        self._flush_pending = True
+        wait = FRAME - (time.monotonic() - self._last_flush)
+        if wait <= 0:
+            self.call_later(self.flush)
+        else:
+            self.set_timer(wait, self.flush)
 
     def flush(self) -> None:
         self._flush_pending = False
+        self._last_flush = time.monotonic()
         if self.session is None:
             return
         changes = self.session.store.take_changes()
+        self._watch_new_members()
         with self.batch_update():
             for screen in self.screen_stack:
                 apply = getattr(screen, "apply_changes", None)
                 if apply is not None:
                     apply(changes)
+
+    def _watch_new_members(self) -> None:
+        """Every fleet member's Velero objects are watched as soon as the member is known,
+        whatever screen is open: they are more live than Kurator's copied status."""
+        from fleettui.kube.resources import FLEETS
+
+        session = self.session
+        if session is None or session.mode != "kurator":
+            return
+        members = {str(ref.get("name", "")) for fleet in
+                   session.store.objects(session.context or "", FLEETS)
+                   for ref in (fleet.get("spec") or {}).get("clusters") or []}
+        new = sorted(members - self._members_requested - {""})
+        if new:
+            self._members_requested.update(new)
+            self.watch_members(new)
+
+    @work(thread=True, group="members", exit_on_error=False)
+    def watch_members(self, members: list[str]) -> None:
+        session = self.session
+        if session is not None:
+            for cluster in members:
+                session.watch_member(cluster)
 
     # ---- actions -------------------------------------------------------------------------
     MUTATING_ACTIONS = frozenset({"new_backup", "delete", "submit", "dry_run"})

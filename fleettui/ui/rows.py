@@ -35,7 +35,6 @@ STYLES = {"Completed": "green", "Failed": "bold red", "PartiallyFailed": "yellow
 class View:
     rows: list[Row] = field(default_factory=list)
     message: str = ""
-    members: list[str] = field(default_factory=list)
 
 
 def phase_text(state: str, phase: str = "") -> Text:
@@ -71,7 +70,6 @@ def fleet_rows(session: Session, now: datetime) -> View:
             plugin_text(fleet), "", ""]))
         for ref in refs:
             view.rows.append(member_row(session, fleet, ref, attached, now))
-            view.members.append(str(ref.get("name", "")))
     if problem:
         view.message = f"host {host}: {problem}"
     elif not fleets:

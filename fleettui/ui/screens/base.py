@@ -47,6 +47,7 @@ class LiveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.fleet_app, "status", self._show_status)
+        self.ready = True
         self.refresh_view()
 
     def _show_status(self, status: str) -> None:
@@ -56,8 +57,11 @@ class LiveScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_view()
 
+    ready = False  # set once mounted: a flush may arrive between push and mount
+
     def apply_changes(self, changes: Changes) -> None:
-        if self.is_current:
+        # Only the top screen: Textual's is_current is also true for the one beneath it.
+        if self.ready and self.app.screen is self:
             self.refresh_view()
 
     def refresh_view(self) -> None:
@@ -68,16 +72,20 @@ class LiveScreen(Screen[None]):
             return
         box = empty.first(Static)
         if session is None:
-            box.update(Text(self.fleet_app.connect_error or "connecting…"))
+            set_text(box, self.fleet_app.connect_error or "connecting…")
             return
         view = self.build_view(session, datetime.now(UTC))
         self.query_one(LiveTable).sync(view.rows)
-        box.update(Text(view.message))
+        set_text(box, view.message)
         box.display = bool(view.message)
-        self.view_shown(view)
 
     def build_view(self, session: Session, now: datetime) -> View:
         return View()
 
-    def view_shown(self, view: View) -> None:
-        """Hook for screens that act on what they show."""
+
+def set_text(box: Static, text: str | Text) -> None:
+    """Update only on change: every Static.update asks for a layout, and so a full repaint."""
+    shown = getattr(box, "_fleettui_shown", None)
+    if shown != str(text):
+        box.update(text if isinstance(text, Text) else Text(text))
+        box._fleettui_shown = str(text)  # type: ignore[attr-defined]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -28,10 +27,6 @@ class FleetsScreen(LiveScreen):
         Binding("n", "new_backup", "New backup", id="new"),
     ]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.requested: set[str] = set()  # members whose Velero watches were asked for
-
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield LiveTable(COLUMNS, id="fleets")
@@ -40,19 +35,6 @@ class FleetsScreen(LiveScreen):
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
         return rows.fleet_rows(session, now)
-
-    def view_shown(self, view: rows.View) -> None:
-        new = [m for m in view.members if m not in self.requested]
-        if new:
-            self.requested.update(new)
-            self.watch_members(new)
-
-    @work(thread=True, group="members", exit_on_error=False)
-    def watch_members(self, members: list[str]) -> None:
-        session = self.session
-        if session is not None:
-            for cluster in members:
-                session.watch_member(cluster)
 
     def action_new_backup(self) -> None:
         self.fleet_app.action_new_backup()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 Cell = str | Text
 Row = tuple[str, Sequence[Cell]]
@@ -54,12 +55,20 @@ class LiveTable(DataTable[Cell]):
                 for i, (a, b) in enumerate(zip(old, values, strict=False)):
                     if str(a) != str(b) or (isinstance(a, Text) and isinstance(b, Text)
                                             and a.style != b.style):
-                        self.update_cell(key, labels[i], b)
+                        self._set_cell(key, labels[i], b)
             self._shown[key] = values
         if order_changed and list(self._shown) != [k for k, _ in rows]:
             self._reorder([k for k, _ in rows])
         if keep is not None and keep in self._shown:
             self.move_cursor(row=self.get_row_index(keep), animate=False)
+
+    def _set_cell(self, key: str, column: str, value: Cell) -> None:
+        """update_cell, but repainting only this row: DataTable.update_cell refreshes the whole
+        table, which costs a full screen of bytes per change over SSH (Textual 8.2 internals:
+        the data dict and the cache generation counter)."""
+        self._data[RowKey(key)][ColumnKey(column)] = value
+        self._update_count += 1
+        self.refresh_row(self.get_row_index(key))
 
     def _reorder(self, order: list[str]) -> None:
         position = {k: i for i, k in enumerate(order)}
