@@ -89,3 +89,13 @@ def test_lost_tty_ends_the_process_without_orphans() -> None:
         assert leftovers.stdout.strip() == "", "processes left behind"
     finally:
         term.close()
+
+
+def test_sixteen_colour_terminals_get_only_the_basic_palette() -> None:
+    term = Terminal(["demo"], env={"TEXTUAL_COLOR_SYSTEM": "standard", "TERM": "xterm"})
+    try:
+        screen = term.wait_for("Available")
+        assert "✓ Available" in screen
+        assert term.colours == set()  # no 256-colour or truecolour sequence at all
+    finally:
+        term.close()
