@@ -43,12 +43,9 @@ _PATHS = (  # model error path prefix → form field; first match wins
 
 
 @dataclass
-class BackupForm:
-    name: str = ""
-    namespace: str = "default"
-    fleet: str = ""
-    fleet_clusters: list[ClusterRef] = field(default_factory=list)  # None known: []
-    clusters: list[str] | None = None  # chosen names; None = all (destination.clusters unset)
+class FilterText:
+    """The filter fields both forms share, as typed."""
+
     include_namespaces: str = ""
     exclude_namespaces: str = ""
     labels: str = ""
@@ -56,6 +53,15 @@ class BackupForm:
     include_resources: str = ""
     exclude_resources: str = ""
     ttl: str = ""
+
+
+@dataclass
+class BackupForm(FilterText):
+    name: str = ""
+    namespace: str = "default"
+    fleet: str = ""
+    fleet_clusters: list[ClusterRef] = field(default_factory=list)  # None known: []
+    clusters: list[str] | None = None  # chosen names; None = all (destination.clusters unset)
     schedule: str = ""
 
 
@@ -105,26 +111,18 @@ def _destination(form: BackupForm) -> Destination:
     return Destination(fleet=form.fleet.strip(), clusters=refs)
 
 
-def text_filter(include_namespaces: str, exclude_namespaces: str, include_resources: str,
-                exclude_resources: str, labels: str, or_groups: bool,
-                errors: dict[str, str]) -> ResourceFilter:
+def text_filter(form: FilterText, errors: dict[str, str]) -> ResourceFilter:
     """The resource filter typed into a form (Kurator or plain Velero); label errors go to
     `errors["labels"]`, the rest is checked by the model's validators."""
-    rf = ResourceFilter(included_namespaces=split_list(include_namespaces),
-                        excluded_namespaces=split_list(exclude_namespaces),
-                        included_resources=split_list(include_resources),
-                        excluded_resources=split_list(exclude_resources))
+    rf = ResourceFilter(included_namespaces=split_list(form.include_namespaces),
+                        excluded_namespaces=split_list(form.exclude_namespaces),
+                        included_resources=split_list(form.include_resources),
+                        excluded_resources=split_list(form.exclude_resources))
     try:
-        rf.label_selector, rf.or_label_selectors = parse_labels(labels, or_groups)
+        rf.label_selector, rf.or_label_selectors = parse_labels(form.labels, form.or_groups)
     except FieldError as e:
         errors["labels"] = e.message
     return rf
-
-
-def _filter(form: BackupForm, errors: dict[str, str]) -> ResourceFilter:
-    return text_filter(form.include_namespaces, form.exclude_namespaces,
-                       form.include_resources, form.exclude_resources, form.labels,
-                       form.or_groups, errors)
 
 
 def build(form: BackupForm) -> FormResult:
@@ -132,7 +130,7 @@ def build(form: BackupForm) -> FormResult:
     warnings: dict[str, str] = {}
     if form.clusters is not None and not form.clusters:
         errors["clusters"] = "choose at least one cluster, or all of them"
-    rf = _filter(form, errors)
+    rf = text_filter(form, errors)
     ttl = form.ttl.strip() or None
     policy = BackupPolicy(resource_filter=rf, ttl=ttl) if (ttl or rf.to_dict()) else None
     backup = KuratorBackup(name=form.name.strip(), namespace=form.namespace.strip(),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fleettui.model.backup_form import text_filter
+from fleettui.model.backup_form import FilterText, text_filter
 from fleettui.model.errors import FieldError
 from fleettui.model.names import validate_dns_label
 from fleettui.model.velero import (
@@ -38,19 +38,12 @@ _PATHS = (  # model error path (without "spec." / "spec.template.") → form fie
 
 
 @dataclass
-class VeleroForm:
+class VeleroForm(FilterText):
     name: str = ""
     namespace: str = NAMESPACE  # Velero's install namespace
-    include_namespaces: str = ""
-    exclude_namespaces: str = ""
-    labels: str = ""
-    or_groups: bool = False  # one group still goes to orLabelSelectors (CLI --or-selector)
-    include_resources: str = ""
-    exclude_resources: str = ""
     storage_location: str = ""
     snapshot_volumes: bool | None = None  # None: Velero's default
     default_volumes_to_fs_backup: bool | None = None
-    ttl: str = ""
     schedule: str | None = None  # None: a Backup; text (cron or @descriptor): a Schedule
 
 
@@ -78,8 +71,7 @@ def velero_form_field(path: str) -> str:
 
 def velero_spec(form: VeleroForm, errors: dict[str, str]) -> VeleroBackupSpec:
     """The Backup spec (a Schedule's template) the form describes; label errors into `errors`."""
-    rf = text_filter(form.include_namespaces, form.exclude_namespaces, form.include_resources,
-                     form.exclude_resources, form.labels, form.or_groups, errors)
+    rf = text_filter(form, errors)
     return VeleroBackupSpec(resource_filter=rf,
                             storage_location=form.storage_location.strip() or None,
                             snapshot_volumes=form.snapshot_volumes,

@@ -375,26 +375,30 @@ def _prune(x: Any, s: dict[str, Any] | None, path: str, out: list[str],
                 out.append(_child(path, k))
                 del x[k]
             return
-        props = _props(s)
-        addl = s.get("additionalProperties")
-        embedded = root or _flag(s, "x-kubernetes-embedded-resource")
-        for k in list(x):
-            v = x[k]
-            if embedded and _keep_meta_field(k, v, path, out):
-                continue
-            if k in props:
-                _prune(v, _node(props[k]), _child(path, k), out)
-            elif isinstance(addl, dict):
-                _prune(v, addl, _child(path, k), out)
-            elif addl is True:
-                continue
-            else:
-                out.append(_child(path, k))
-                del x[k]
+        _prune_object(x, s, path, out, root, keep_unknown=False)
     elif isinstance(x, list):
         items = None if s is None else _items(s)
         for i, v in enumerate(x):
             _prune(v, items, _index(path, i), out)
+
+
+def _prune_object(x: dict[str, Any], s: dict[str, Any], path: str, out: list[str],
+                  root: bool, keep_unknown: bool) -> None:
+    """Prune one object's keys; unknown ones go unless `keep_unknown` (preserve-unknown)."""
+    props = _props(s)
+    addl = s.get("additionalProperties")
+    embedded = root or _flag(s, "x-kubernetes-embedded-resource")
+    for k in list(x):
+        v = x[k]
+        if embedded and _keep_meta_field(k, v, path, out):
+            continue
+        if k in props:
+            _prune(v, _node(props[k]), _child(path, k), out)
+        elif isinstance(addl, dict):
+            _prune(v, addl, _child(path, k), out)
+        elif addl is not True and not keep_unknown:
+            out.append(_child(path, k))
+            del x[k]
 
 
 def _keep_meta_field(k: str, v: Any, path: str, out: list[str]) -> bool:
@@ -413,17 +417,7 @@ def _keep_meta_field(k: str, v: Any, path: str, out: list[str]) -> bool:
 def _skip_prune(x: Any, s: dict[str, Any], path: str, out: list[str], root: bool) -> None:
     """Under x-kubernetes-preserve-unknown-fields: keep unknown keys, prune declared ones."""
     if isinstance(x, dict):
-        props = _props(s)
-        addl = s.get("additionalProperties")
-        embedded = root or _flag(s, "x-kubernetes-embedded-resource")
-        for k in list(x):
-            v = x[k]
-            if embedded and _keep_meta_field(k, v, path, out):
-                continue
-            if k in props:
-                _prune(v, _node(props[k]), _child(path, k), out)
-            elif isinstance(addl, dict):
-                _prune(v, addl, _child(path, k), out)
+        _prune_object(x, s, path, out, root, keep_unknown=True)
     elif isinstance(x, list):
         items = _items(s)
         if items is None:
