@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
@@ -27,7 +28,6 @@ from fleettui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
-    from fleettui.live.store import Changes
 
 FRAME = 1 / 30  # at most this many store flushes per second
 
@@ -56,7 +56,7 @@ class FleetApp(App[int]):
 
     def __init__(self, kubeconfig: str | None, context: str | None, namespace: str,
                  readonly: bool = False, hung_after: float = 75.0) -> None:
-        super().__init__()
+        super().__init__(driver_class=quiet_driver())
         self.hung_after = hung_after  # a watch silent this long (no bookmark either) is dead
         self.kubeconfig = kubeconfig
         self.context = context
@@ -234,9 +234,15 @@ class FleetApp(App[int]):
             self.session.close()
 
 
-def changes_touch(changes: Changes, *plurals: str) -> bool:
-    return any(feed[1].endswith("/" + p) for feed in changes.feeds | changes.states
-               for p in plurals)
+def quiet_driver() -> Any:
+    """On Linux a driver that does not wake while idle; elsewhere Textual's choice."""
+    import sys
+
+    if sys.platform.startswith("linux") and not os.environ.get("TEXTUAL_DRIVER"):
+        from fleettui.ui.quiet_driver import QuietLinuxDriver
+
+        return QuietLinuxDriver
+    return None
 
 
 def run_app(kubeconfig: str | None, context: str | None, namespace: str,
