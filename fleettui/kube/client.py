@@ -200,10 +200,18 @@ def _json_lines(resp: urllib3.BaseHTTPResponse, cluster: str) -> Iterator[Obj]:
         raise KubeError(200, "BadResponse", f"malformed watch event: {e}", [], cluster) from e
 
 
+_PLAIN = (("Connection refused", "connection refused"), ("timed out", "timed out"),
+          ("RemoteDisconnected", "the server closed the connection"),
+          ("Connection aborted", "the connection was aborted"),
+          ("Connection reset", "the connection was reset"),
+          ("Name or service not known", "unknown host name"),
+          ("CERTIFICATE_VERIFY_FAILED", "the server's TLS certificate is not trusted"))
+
+
 def _short(e: BaseException) -> str:
+    """urllib3's nested exception text, said plainly."""
     text = str(e)
-    if "Connection refused" in text:
-        return "connection refused"
-    if "timed out" in text.lower():
-        return "timed out"
+    for needle, plain in _PLAIN:
+        if needle.lower() in text.lower():
+            return plain
     return text.split(": ", 1)[-1][:200]
