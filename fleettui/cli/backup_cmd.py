@@ -174,11 +174,14 @@ def _help(p: argparse.ArgumentParser) -> int:
 
 
 # ---- connection ------------------------------------------------------------------------------
-def watch_settings() -> WatchSettings:
-    """A CLI follows one backup: reconnect sooner than the TUI's 30 s backoff cap."""
+def watch_settings(args: argparse.Namespace) -> WatchSettings:
+    """A CLI follows one backup: reconnect sooner than the TUI's 30 s backoff cap.
+    `--hung-after` says how long a silent stream (no bookmark either) may be before it counts
+    as dead."""
     from fleettui.kube.watch import WatchSettings
 
-    return WatchSettings(timeout=300.0, read_timeout=75.0, backoff_min=0.2, backoff_max=3.0)
+    return WatchSettings(timeout=300.0, read_timeout=getattr(args, "hung_after", None) or 75.0,
+                         backoff_min=0.2, backoff_max=3.0)
 
 
 def connect(kubeconfig: str | None, context: str | None) -> KubeClient:
@@ -546,7 +549,7 @@ def follow(args: argparse.Namespace, name: str, printer: ChangePrinter, *, until
     client = connect(args.kubeconfig, args.context)  # the same checks, one clear line
     context = client.name
     client.close()
-    session = Session(args.kubeconfig, context, args.namespace, settings=watch_settings())
+    session = Session(args.kubeconfig, context, args.namespace, settings=watch_settings(args))
     try:
         if session.connect() != KURATOR:
             raise no_kurator(context)

@@ -248,7 +248,7 @@ def follow_velero(args: argparse.Namespace, contexts: list[str], name: str, kind
     store.on_dirty = wake.set
     selector = f"{SCHEDULE_NAME_LABEL}={name}" if kind == "schedule" else ""
     clients = [KubeClient.from_kubeconfig(args.kubeconfig, c) for c in contexts]
-    settings = watch_settings()
+    settings = watch_settings(args)
     watches = [ListWatch(c, kc.VELERO_BACKUPS, namespace, store, settings, selector).start()
                for c in clients]
     started = time.monotonic()

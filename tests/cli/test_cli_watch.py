@@ -119,3 +119,31 @@ def test_watch_keeps_every_change_across_a_simulator_restart(
         if proc is not None:
             proc.kill()
         (again or sim).stop()
+
+
+@pytest.mark.parametrize("fault", [{"drop_watches": True}, {"hang_watches": True},
+                                   {"error": 500, "count": 3, "drop_watches": True},
+                                   {"error": 429, "count": 2, "drop_watches": True}],
+                         ids=["drop", "hang", "500-burst", "429-burst"])
+def test_watch_ends_on_the_truth_through_each_fault(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, fault: dict[str, Any]) -> None:
+    sim, fleet, kubeconfig = start_sim(tmp_path, backup_seconds=3.0, bookmark_seconds=0.3)
+    proc: Process | None = None
+    try:
+        create(capsys, kubeconfig, "faulty")
+        proc = Process("--kubeconfig", str(kubeconfig), "--hung-after", "1", "backup",
+                       "status", "faulty", "--watch", "--until-done", "-o", "jsonl",
+                       "--timeout", "60s")
+        proc.wait_for(lambda p: any(ev["phase"] == "InProgress" for ev in p.events()),
+                      what="a cluster InProgress")
+        for cluster in (*fleet.members, fleet.host):
+            faults = cluster.api.faults
+            sim.call(lambda f=faults: f.configure(fault))  # type: ignore[misc]
+        assert proc.finish() == 0, proc.err
+        seq = check_stream(proc.events(), "faulty")
+        assert {m: phases[-1][0] for m, phases in seq.items()} == truth(kubeconfig, "faulty")
+        assert "Traceback" not in "\n".join(proc.err)
+    finally:
+        if proc is not None:
+            proc.kill()
+        sim.stop()
