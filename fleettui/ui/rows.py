@@ -23,6 +23,7 @@ from fleettui.model.timefmt import clock, parse_time, took
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
+    from fleettui.live.store import Changes
 
 Obj = dict[str, Any]
 Row = tuple[str, Sequence[str | Text]]
@@ -54,11 +55,34 @@ def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
 
 
 # ---- fleets ----------------------------------------------------------------------------------
-def fleet_rows(session: Session, now: datetime) -> View:
+Storage = tuple[Text, str, str]
+
+
+class StorageCache:
+    """Each member's storage cell, recomputed only when that member's feeds changed: scanning
+    every member's backups on every flush costs 50 ms at 100 members x 1,000 backups."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, bool], Storage] = {}
+
+    def invalidate(self, changes: Changes) -> None:
+        for cluster, _ in changes.feeds | changes.states:
+            self.values.pop((cluster, False), None)
+            self.values.pop((cluster, True), None)
+
+    def get(self, session: Session, cluster: str, now: datetime) -> Storage:
+        key = (cluster, cluster in session.member_errors)  # an access error is no feed change
+        if key not in self.values:
+            self.values[key] = member_storage(session, cluster, now)
+        return self.values[key]
+
+
+def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = None) -> View:
     view = View()
     host = session.context or ""
+    cache = cache or StorageCache()
     if session.mode != "kurator":
-        return context_rows(session, now)
+        return context_rows(session, now, cache)
     problem = feed_problem(session, host, kc.FLEETS)
     fleets = sorted(session.store.objects(host, kc.FLEETS), key=_name)
     attached = {_name(a): a for a in session.store.objects(host, kc.ATTACHED_CLUSTERS)}
@@ -69,7 +93,8 @@ def fleet_rows(session: Session, now: datetime) -> View:
             Text(_name(fleet), style="bold"), f"Fleet · {len(refs)}", phase,
             plugin_text(fleet), "", ""]))
         for ref in refs:
-            view.rows.append(member_row(session, fleet, ref, attached, now))
+            view.rows.append(member_row(session, fleet, ref, attached,
+                                        cache.get(session, str(ref.get("name", "")), now)))
     if problem:
         view.message = f"host {host}: {problem}"
     elif not fleets:
@@ -79,14 +104,14 @@ def fleet_rows(session: Session, now: datetime) -> View:
     return view
 
 
-def context_rows(session: Session, now: datetime) -> View:
+def context_rows(session: Session, now: datetime, cache: StorageCache) -> View:
     """Plain Velero mode: the kubeconfig's contexts are the fleet."""
     view = View(message=("Kurator's backup.kurator.dev API is not served here: plain Velero "
                          "mode, every kubeconfig context is a member of one fleet."))
     view.rows.append(("fleet/contexts", [Text("kubeconfig", style="bold"),
                                          f"{len(session.contexts)} contexts", "", "", "", ""]))
     for name in session.contexts:
-        storage, last, count = member_storage(session, name, now)
+        storage, last, count = cache.get(session, name, now)
         state = session.store.state_of(name, kc.VELERO_BACKUPS)[0]
         reach = Text("✓ yes", style="green") if state in (SYNCED, MISSING) else Text(
             "✗ " + state, style="red")
@@ -108,19 +133,19 @@ def plugin_text(fleet: Obj) -> Text:
 
 
 def member_row(session: Session, fleet: Obj, ref: Obj, attached: dict[str, Obj],
-               now: datetime) -> Row:
+               storage_cells: Storage) -> Row:
     name = str(ref.get("name", ""))
     kind = str(ref.get("kind") or "Cluster")
     ac = attached.get(name)
     ready = (ac or {}).get("status", {}).get("ready")
     ready_text = Text("✓ yes", style="green") if ready else Text(
         "✗ no" if ac else "✗ missing", style="red")
-    storage, last, count = member_storage(session, name, now)
+    storage, last, count = storage_cells
     return (f"member/{_name(fleet)}/{name}", [f"  {name}", kind, ready_text, storage, last,
                                               count])
 
 
-def member_storage(session: Session, cluster: str, now: datetime) -> tuple[Text, str, str]:
+def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
     if cluster in session.member_errors:
         return Text("✗ no access", style="red"), "-", "-"
     problem = feed_problem(session, cluster, kc.VELERO_BSLS)

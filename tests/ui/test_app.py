@@ -274,3 +274,29 @@ async def test_palette_offers_every_action_per_backup(sim: Sim, tmp_path: Path) 
             names = {n for n, _, _ in FleetCommands(app.screen)._entries()}
             assert expected <= names
             assert readonly is ("delete weekly" not in names)
+
+
+async def test_fleet_counts_follow_member_changes_even_while_hidden(sim: Sim) -> None:
+    runner, fleet, kc = sim
+    member = fleet.members[0].store
+
+    def add(name: str) -> None:
+        runner.call(lambda: member.create(member.types["velero.io/backups"], {
+            "apiVersion": "velero.io/v1", "kind": "Backup",
+            "metadata": {"name": name, "namespace": "velero"}, "spec": {}}))
+
+    def count() -> str:
+        for line in table_text(app).splitlines():
+            if "kurator-member1" in line:
+                return line.rsplit("|", 1)[-1].strip()
+        return ""
+
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: count() == "0", what="member1 with no backups")
+        add("one")
+        await until(pilot, lambda: count() == "1", what="the new backup counted")
+        await pilot.press("b")
+        add("two")
+        await pilot.press("f")
+        await until(pilot, lambda: count() == "2", what="counted after coming back")
