@@ -175,13 +175,13 @@ def _help(p: argparse.ArgumentParser) -> int:
 
 # ---- connection ------------------------------------------------------------------------------
 def watch_settings(args: argparse.Namespace) -> WatchSettings:
-    """A CLI follows one backup: reconnect sooner than the TUI's 30 s backoff cap.
+    """A CLI follows one backup: the same 2 s backoff cap as the TUI.
     `--hung-after` says how long a silent stream (no bookmark either) may be before it counts
     as dead."""
     from fleettui.kube.watch import WatchSettings
 
     return WatchSettings(timeout=300.0, read_timeout=getattr(args, "hung_after", None) or 75.0,
-                         backoff_min=0.2, backoff_max=3.0)
+                         backoff_min=0.2, backoff_max=2.0)
 
 
 def connect(kubeconfig: str | None, context: str | None) -> KubeClient:

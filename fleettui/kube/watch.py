@@ -39,7 +39,7 @@ class WatchSettings:
     timeout: float = 300.0  # ask the server to end each watch after this long
     read_timeout: float = 75.0  # no byte (not even a bookmark) for this long → hung
     backoff_min: float = 0.2
-    backoff_max: float = 30.0
+    backoff_max: float = 2.0  # a recovered server is noticed within seconds, not minutes
 
 
 class ListWatch:
