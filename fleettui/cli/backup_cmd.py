@@ -12,8 +12,9 @@ import argparse
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,6 +294,20 @@ def no_kurator(cluster: str) -> CliError:
                     "...` for plain Velero", EXIT_API)
 
 
+@contextmanager
+def kurator_host(args: argparse.Namespace) -> Iterator[KubeClient]:
+    """The host's client for one command: closed afterwards, and a 404 for Kurator's own API
+    said as "Kurator is not installed" rather than as a missing object."""
+    host = connect(args.kubeconfig, args.context)
+    try:
+        yield host
+    except KubeError as e:
+        raise_if_no_kurator(e, host.name)
+        raise
+    finally:
+        host.close()
+
+
 def raise_if_no_kurator(e: KubeError, cluster: str) -> None:
     """A 404 for the resource type itself (not for an object): Kurator is not installed."""
     if e.code == 404 and "could not find the requested resource" in e.message:
@@ -330,18 +345,12 @@ def run_create(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.dry_run != "server":
         refuse_readonly(args, f"create backup {form.name.strip()}")
-    host = connect(args.kubeconfig, args.context)
-    try:
+    with kurator_host(args) as host:
         form.fleet_clusters = fleet_members(host, args.namespace, form.fleet.strip())
         result = build_backup(form, kinds)
         raise_form_errors(result, flags)
         created = host.create(kc.KURATOR_BACKUPS, result.manifest,
                               dry_run=args.dry_run == "server")
-    except KubeError as e:
-        raise_if_no_kurator(e, host.name)
-        raise
-    finally:
-        host.close()
     _print_warnings(result, flags)  # after success only: a failure is its one line
     say(dump(created, args.output) if args.output else
         created_line(KIND, form.name.strip(), args.dry_run))
@@ -428,8 +437,7 @@ BACKUP_HEADERS = ("NAME", "TYPE", "FLEET", "OVERALL", "DONE", "AGE")
 # ---- list / get ------------------------------------------------------------------------------
 def run_list(args: argparse.Namespace) -> int:
     check_namespace(args.namespace)
-    host = connect(args.kubeconfig, args.context)
-    try:
+    with kurator_host(args) as host:
         listed = host.list(kc.KURATOR_BACKUPS, args.namespace)
         items = sorted(listed.get("items") or [], key=_name)
         if args.output != "table":
@@ -439,11 +447,6 @@ def run_list(args: argparse.Namespace) -> int:
             say(f"No fleet backups in namespace {args.namespace}.", sys.stderr)
             return EXIT_OK
         store = snapshot(host, args.namespace, items)
-    except KubeError as e:
-        raise_if_no_kurator(e, host.name)
-        raise
-    finally:
-        host.close()
     now = datetime.now(UTC)
     say(table(BACKUP_HEADERS, [backup_row(store, host.name, args.namespace, b, now)
                                for b in items]))
@@ -452,18 +455,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_get(args: argparse.Namespace) -> int:
     check_namespace(args.namespace)
-    host = connect(args.kubeconfig, args.context)
-    try:
+    with kurator_host(args) as host:
         obj = host.get(kc.KURATOR_BACKUPS, args.namespace, args.name)
         if args.output != "table":
             say(dump(obj, args.output))
             return EXIT_OK
         store = snapshot(host, args.namespace, [obj])
-    except KubeError as e:
-        raise_if_no_kurator(e, host.name)
-        raise
-    finally:
-        host.close()
     say(table(BACKUP_HEADERS, [backup_row(store, host.name, args.namespace, obj,
                                           datetime.now(UTC))]))
     return EXIT_OK
@@ -486,15 +483,9 @@ def run_status(args: argparse.Namespace) -> int:
     timeout = duration_seconds(args.timeout, "--timeout")
     if args.until_done and not args.watch:
         raise usage("--until-done", "only with --watch")
-    host = connect(args.kubeconfig, args.context)
-    try:
+    with kurator_host(args) as host:
         obj = host.get(kc.KURATOR_BACKUPS, args.namespace, args.name)  # 404 → exit 3 at once
         store = None if args.watch else snapshot(host, args.namespace, [obj])
-    except KubeError as e:
-        raise_if_no_kurator(e, host.name)
-        raise
-    finally:
-        host.close()
     if store is None:
         printer = ChangePrinter(args.name, args.output)
         return follow(args, args.name, printer, until_done=args.until_done, timeout=timeout)
@@ -606,17 +597,11 @@ def run_delete(args: argparse.Namespace) -> int:
     check_namespace(args.namespace)
     if args.dry_run != "server":
         refuse_readonly(args, f"delete backup {args.name}")
-    host = connect(args.kubeconfig, args.context)
-    try:
+    with kurator_host(args) as host:
         obj = host.get(kc.KURATOR_BACKUPS, args.namespace, args.name)
         store = snapshot(host, args.namespace, [obj], members=False)
         host.delete(kc.KURATOR_BACKUPS, args.namespace, args.name,
                     dry_run=args.dry_run == "server")
-    except KubeError as e:
-        raise_if_no_kurator(e, host.name)
-        raise
-    finally:
-        host.close()
     for line in deletion_report(store, host.name, args.namespace, obj, args.dry_run):
         say(line)
     return EXIT_OK
