@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from benchmarks.common import Figure, SimProcess, percentile
-from benchmarks.latency import TOTAL, kubectl_line, kubectl_watch, start_on_status
+from benchmarks.latency import TOTAL, backup_watched_by_kubectl, kubectl_line, start_on_status
 
 NAME = "bytes"
 DESCRIPTION = "terminal bytes written per single-cell status change at 80x24 (pty)"
@@ -57,11 +57,8 @@ def run(quick: bool) -> list[Figure]:
     kubectl_bytes: list[int] = []
     with tempfile.TemporaryDirectory(prefix="bench-bytes-") as tmp, \
             SimProcess(Path(tmp), clusters=2) as sim:
-        velero = sim.cmd("backup", name=BACKUP, members=[1, 2])["velero"]["1"]
-        kw = kubectl_watch(sim.kubeconfig)
+        velero, kw = backup_watched_by_kubectl(sim, BACKUP)
         try:
-            if kw.wait_for(lambda line: line.startswith(velero), timeout=30) is None:
-                raise RuntimeError("kubectl get -w printed nothing")
             with start_on_status(sim.kubeconfig, BACKUP) as app:
                 app.quiet(1.0)
                 pattern = re.compile(r"kurator-member1\s+\S+ InProgress\s+(\d+)/")

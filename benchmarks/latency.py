@@ -73,11 +73,27 @@ class Series:
     opened: bool = False
     open_crashes: int = 0  # app runs that died while the status screen was being opened
 
+    def record_kubectl(self, got: tuple[int, float] | None, t0: float) -> None:
+        if got is None:
+            self.kubectl_missed += 1
+        else:
+            self.kubectl.append(got[1] - t0)
+
 
 def kubectl_watch(kubeconfig: Path) -> LineReader:
     return LineReader(kubectl_argv(
         kubeconfig, "kurator-member1", "get", "backups.velero.io", "-n", "velero", "-w",
         "-o", "custom-columns=NAME:.metadata.name,ITEMS:.status.progress.itemsBackedUp"))
+
+
+def backup_watched_by_kubectl(sim: SimProcess, backup: str) -> tuple[str, LineReader]:
+    """Member1's Velero backup of `backup`, and a `kubectl get -w` that has printed it."""
+    velero = sim.cmd("backup", name=backup, members=[1, 2])["velero"]["1"]
+    kw = kubectl_watch(sim.kubeconfig)
+    if kw.wait_for(lambda line: line.startswith(velero), timeout=30) is None:
+        kw.close()
+        raise RuntimeError("kubectl get -w printed nothing")
+    return velero, kw
 
 
 def kubectl_line(name: str, value: int) -> Any:
@@ -236,10 +252,7 @@ async def pilot_measure(app: Any, sim: SimProcess, velero: str, kw: LineReader,
                         out.store.append(probe.event_at - t0)
                     if probe.flush_at is not None:
                         out.flush.append(probe.flush_at - t0)
-                if got is None:
-                    out.kubectl_missed += 1
-                else:
-                    out.kubectl.append(got[1] - t0)
+                out.record_kubectl(got, t0)
             if got is not None:
                 line_at = got[0] + 1
             await gap()
@@ -295,10 +308,7 @@ def pty_phase(sim: SimProcess, velero: str, kw: LineReader, values: list[int]) -
                     out.app.append(seen[0] - t0)
                 else:
                     out.missed += 1
-                if got is None:
-                    out.kubectl_missed += 1
-                else:
-                    out.kubectl.append(got[1] - t0)
+                out.record_kubectl(got, t0)
             if got is not None:
                 line_at = got[0] + 1
             stop = time.monotonic() + random.uniform(0.02, 0.06)
@@ -351,11 +361,8 @@ def run(quick: bool) -> list[Figure]:
     second = list(range(first[-1] + 1, first[-1] + 1 + n + WARMUP))
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp, \
             SimProcess(Path(tmp), clusters=2) as sim:
-        velero = sim.cmd("backup", name=BACKUP, members=[1, 2])["velero"]["1"]
-        kw = kubectl_watch(sim.kubeconfig)
+        velero, kw = backup_watched_by_kubectl(sim, BACKUP)
         try:
-            if kw.wait_for(lambda line: line.startswith(velero), timeout=30) is None:
-                raise RuntimeError("kubectl get -w printed nothing")
             pilot = asyncio.run(pilot_phase(sim, velero, kw, first))
             real = pty_phase(sim, velero, kw, second)
         finally:
