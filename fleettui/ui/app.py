@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 
 from fleettui.ui.commands import FleetCommands
+from fleettui.ui.frames import FrameBudget, paint_now
 from fleettui.ui.screens.backups import BackupsScreen
 from fleettui.ui.screens.fleets import FleetsScreen
 from fleettui.ui.screens.help import HelpScreen
@@ -29,7 +29,8 @@ from fleettui.ui.screens.help import HelpScreen
 if TYPE_CHECKING:
     from fleettui.live.session import Session
 
-FRAME = 1 / 30  # at most this many store flushes per second
+FRAMES_PER_SECOND = 30  # store flushes (and so repaints) in a sustained stream of changes
+FRAME_BURST = 3  # flushes that may follow each other at once after a quiet spell
 
 
 def styles_path() -> Path:
@@ -65,7 +66,7 @@ class FleetApp(App[int]):
         self.session: Session | None = None
         self.connect_error = ""
         self._flush_pending = False
-        self._last_flush = 0.0
+        self._frames = FrameBudget(FRAMES_PER_SECOND, FRAME_BURST)
         self._members_requested: set[str] = set()
 
     def on_mount(self) -> None:
@@ -106,23 +107,41 @@ class FleetApp(App[int]):
         self.notify(message, title="Cannot connect", severity="error", timeout=15)
 
     def _store_dirty(self) -> None:
-        """Called from watch threads on the store's clean → dirty transition."""
-        self.call_from_thread(self._schedule_flush)
+        """Called from watch threads on the store's clean → dirty transition. Does not wait
+        for the UI (call_from_thread would): the watch thread goes back to reading."""
+        loop = self._loop
+        with contextlib.suppress(RuntimeError):  # the loop is closing: nothing to show
+            if loop is not None:
+                loop.call_soon_threadsafe(self._schedule_flush_in_context)
+
+    def _schedule_flush_in_context(self) -> None:
+        if self._closing or self._closed or not self.screen_stack:
+            return  # exiting: the watch threads may still report
+        with self._context():
+            try:
+                self._schedule_flush()
+            except Exception as e:  # a bug: end the app as Textual does for its own handlers
+                self._handle_exception(e)
 
     def _schedule_flush(self) -> None:
-        """Flush at once after a quiet spell; within a burst, at most once per frame."""
+        """Flush and paint at once while the frame budget allows (after a quiet spell, always);
+        in an event storm, as often as it allows."""
         if self._flush_pending:
             return
         self._flush_pending = True
-        wait = FRAME - (time.monotonic() - self._last_flush)
+        wait = self._frames.delay()
         if wait <= 0:
-            self.call_later(self.flush)
+            self._flush_and_paint()
         else:
-            self.set_timer(wait, self.flush)
+            self.set_timer(wait, self._flush_and_paint)
+
+    def _flush_and_paint(self) -> None:
+        self._frames.spend()
+        self.flush()
+        paint_now(self)
 
     def flush(self) -> None:
         self._flush_pending = False
-        self._last_flush = time.monotonic()
         if self.session is None:
             return
         changes = self.session.store.take_changes()

@@ -51,7 +51,7 @@ class LiveScreen(Screen[None]):
         self.refresh_view()
 
     def _show_status(self, status: str) -> None:
-        self.query_one("#connection", Static).update(Text(status, style="dim"))
+        set_text(self.query_one("#connection", Static), Text(status, style="dim"))
         self.refresh_view()
 
     def on_screen_resume(self) -> None:
@@ -84,8 +84,27 @@ class LiveScreen(Screen[None]):
 
 
 def set_text(box: Static, text: str | Text) -> None:
-    """Update only on change: every Static.update asks for a layout, and so a full repaint."""
-    shown = getattr(box, "_fleettui_shown", None)
-    if shown != str(text):
-        box.update(text if isinstance(text, Text) else Text(text))
-        box._fleettui_shown = str(text)  # type: ignore[attr-defined]
+    """Update only on change, and ask for a layout only when the box's height can change: a
+    layout repaints the whole screen, a plain update only the box's lines."""
+    new = text if isinstance(text, Text) else Text(text)
+    shown = (new.plain, str(new.style), tuple(new.spans))
+    if getattr(box, "_fleettui_shown", None) == shown:
+        return
+    box._fleettui_shown = shown  # type: ignore[attr-defined]
+    lines = _line_count(box, new)
+    layout = lines is None or lines != getattr(box, "_fleettui_lines", None)
+    box._fleettui_lines = lines  # type: ignore[attr-defined]
+    box.update(new, layout=layout)
+
+
+def _line_count(box: Static, text: Text) -> int | None:
+    """Lines `text` takes in `box`; 0 for a fixed height; None when not laid out yet."""
+    height = box.styles.height
+    if height is not None and not height.is_auto:
+        return 0
+    width = box.content_size.width
+    if not width or not box.is_mounted:
+        return None
+    if "\n" not in text.plain and text.cell_len <= width:
+        return 1
+    return len(text.wrap(box.app.console, width))

@@ -14,7 +14,7 @@ from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
 from fleettui.model.status import FleetBackupStatus
 from fleettui.ui import rows
-from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.screens.base import LiveScreen, set_text
 from fleettui.ui.widgets.live_table import LiveTable
 
 COLUMNS = [("CLUSTER", 15), ("PHASE", 14), ("ITEMS", 7), ("ERR/WARN", 8), ("STARTED", 8),
@@ -61,8 +61,8 @@ class StatusScreen(LiveScreen):
             found = session.store.get(host, kc.KURATOR_BACKUPS, session.namespace,
                                       self.backup_name)
             if found is None:
-                overall.update(Text(f"✗ {self.backup_name} no longer exists",
-                                    style="bold red"))
+                set_text(overall, Text(f"✗ {self.backup_name} no longer exists",
+                                       style="bold red"))
                 return
             obj = found
             st = rows.backup_status(session, found)
@@ -71,8 +71,8 @@ class StatusScreen(LiveScreen):
         head.stylize("bold")
         if problem:
             head.append(f"   ⟳ {problem} (showing last known state)", style="yellow")
-        overall.update(head)
-        self.query_one("#summary", Static).update(Text(st.summary))
+        set_text(overall, head)
+        set_text(self.query_one("#summary", Static), st.summary)
         self.query_one("#clusters", LiveTable).sync(
             [(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
         if session.mode == "kurator":
@@ -96,7 +96,7 @@ class StatusScreen(LiveScreen):
                 t.strftime("%Y-%m-%d %H:%M UTC") for t in upcoming)
         except FieldError as e:
             text = f"✗ schedule {cron!r} is invalid: {e.message}"
-        box.update(Text(text))
+        set_text(box, text)
         runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
                          for c, history in st.runs.items() for r in history])
 
