@@ -90,15 +90,27 @@ class StatusScreen(LiveScreen):
         box.display = runs_table.display = bool(cron)
         if not cron:
             return
+        set_text(box, self._schedule_line(cron, now))
+        runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
+                         for c, history in st.runs.items() for r in history])
+
+    _schedule_cache: tuple[str, datetime | None, str] = ("", None, "")
+
+    def _schedule_line(self, cron: str, now: datetime) -> str:
+        """The schedule explained with its next runs; recomputed only when the cron changes or
+        its next run has passed (cron parsing and wording cost more than the rest of a flush)."""
+        expr, valid_until, text = self._schedule_cache
+        if expr == cron and (valid_until is None or now < valid_until):
+            return text
         try:
             upcoming = next_runs(cron, 3, start=now)
             text = f"⏱ {cron} — {describe(cron)}; next: " + ", ".join(
                 t.strftime("%Y-%m-%d %H:%M UTC") for t in upcoming)
+            valid_until = upcoming[0] if upcoming else None
         except FieldError as e:
-            text = f"✗ schedule {cron!r} is invalid: {e.message}"
-        set_text(box, text)
-        runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
-                         for c, history in st.runs.items() for r in history])
+            text, valid_until = f"✗ schedule {cron!r} is invalid: {e.message}", None
+        self._schedule_cache = (cron, valid_until, text)
+        return text
 
     def _show_runs(self, st: FleetBackupStatus, now: datetime) -> None:
         runs_table = self.query_one("#runs", LiveTable)
