@@ -84,27 +84,24 @@ class LiveScreen(Screen[None]):
 
 
 def set_text(box: Static, text: str | Text) -> None:
-    """Update only on change, and ask for a layout only when the box's height can change: a
-    layout repaints the whole screen, a plain update only the box's lines."""
+    """Update only on change, and ask for a layout only when the box's height changes: a layout
+    repaints the whole screen, a plain update only the box's lines."""
     new = text if isinstance(text, Text) else Text(text)
     shown = (new.plain, str(new.style), tuple(new.spans))
     if getattr(box, "_fleettui_shown", None) == shown:
         return
     box._fleettui_shown = shown  # type: ignore[attr-defined]
-    lines = _line_count(box, new)
-    layout = lines is None or lines != getattr(box, "_fleettui_lines", None)
-    box._fleettui_lines = lines  # type: ignore[attr-defined]
-    box.update(new, layout=layout)
+    box.update(new, layout=_height_changes(box, new))
 
 
-def _line_count(box: Static, text: Text) -> int | None:
-    """Lines `text` takes in `box`; 0 for a fixed height; None when not laid out yet."""
+def _height_changes(box: Static, text: Text) -> bool:
+    """Whether `text` needs other than the box's laid-out height (True when not laid out)."""
     height = box.styles.height
     if height is not None and not height.is_auto:
-        return 0
-    width = box.content_size.width
+        return False
+    width, lines = box.content_size
     if not width or not box.is_mounted:
-        return None
+        return True
     if "\n" not in text.plain and text.cell_len <= width:
-        return 1
-    return len(text.wrap(box.app.console, width))
+        return lines != 1
+    return len(text.wrap(box.app.console, width)) != lines

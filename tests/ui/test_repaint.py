@@ -1,13 +1,17 @@
-"""The live table's cheap repaint path: only what changed is re-rendered, a change is painted at
-once after a quiet spell, and a stream of changes gets a bounded number of frames."""
+"""The cheap repaint path: only what changed is re-rendered, a text box asks for a layout only
+when its height changes, a change is painted at once after a quiet spell, and a stream of changes
+gets a bounded number of frames."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.widgets import Static
 
 from fleettui.ui.frames import FrameBudget, paint_now
+from fleettui.ui.screens.base import set_text
 from fleettui.ui.widgets.live_table import LiveTable
 
 COLUMNS = [("NAME", 8), ("PHASE", 12), ("ITEMS", 7)]
@@ -121,3 +125,49 @@ async def test_paint_now_leaves_layouts_to_textual() -> None:
         assert paint_now(app) is False
         await pilot.pause()
         assert table.size.height == 3
+
+
+class TextApp(App[None]):
+    CSS = "#fixed { height: 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="auto")
+        yield Static("", id="fixed")
+
+
+async def test_set_text_asks_for_a_layout_only_when_the_height_changes() -> None:
+    app = TextApp()
+    async with app.run_test(size=(20, 8)) as pilot:
+        auto, fixed = app.query_one("#auto", Static), app.query_one("#fixed", Static)
+        set_text(auto, "one line")
+        await pilot.pause()
+        layouts = auto._layout_updates
+        set_text(auto, "another line")
+        set_text(fixed, "a fixed box, however long its text is")
+        assert auto._layout_updates == layouts and not fixed._layout_required
+        set_text(auto, "a text that wraps onto two lines")
+        assert auto._layout_updates == layouts + 1
+        await pilot.pause()
+        assert auto.size.height == 2
+        await pilot.resize_terminal(40, 8)  # now one line is enough for the same text
+        await pilot.pause()
+        assert auto.size.height == 1
+        set_text(auto, "a text that wraps onto two lines!")  # one line at the new width
+        await pilot.pause()
+        assert auto.size.height == 1 and "lines!" in str(auto.render())
+        set_text(auto, "x" * 60)
+        await pilot.pause()
+        assert auto.size.height == 2
+
+
+async def test_set_text_skips_an_unchanged_text_but_not_a_new_style() -> None:
+    app = TextApp()
+    async with app.run_test(size=(20, 8)) as pilot:
+        auto = app.query_one("#auto", Static)
+        set_text(auto, "same")
+        await pilot.pause()
+        content = auto.visual
+        set_text(auto, "same")
+        assert auto.visual is content
+        set_text(auto, Text("same", style="red"))
+        assert auto.visual is not content
