@@ -124,7 +124,7 @@ class KubeClient:
             raise KubeError(resp.status, "BadResponse",
                             f"the server sent something that is not JSON: {e}", [],
                             self.name) from e
-        return result
+        return _drop_managed_fields(result)
 
     # ---- verbs -------------------------------------------------------------------------
     def get(self, res: Resource, namespace: str | None, name: str) -> Obj:
@@ -179,6 +179,16 @@ class KubeClient:
             resp.release_conn()
 
 
+def _drop_managed_fields(obj: Obj) -> Obj:
+    """What kubectl hides by default (--show-managed-fields=false): the server's field-ownership
+    bookkeeping, often more than half of an object's bytes, kept by no one here."""
+    for item in [obj, *(obj.get("items") or [])]:
+        meta = item.get("metadata") if isinstance(item, dict) else None
+        if isinstance(meta, dict):
+            meta.pop("managedFields", None)
+    return obj
+
+
 def _api_client(cfg: k8s_client.Configuration) -> k8s_client.ApiClient:
     cfg.retries = False  # our own backoff decides when to retry, not urllib3's
     cfg.connection_pool_maxsize = 32  # one connection per watch thread, and some to spare
@@ -193,7 +203,10 @@ def _json_lines(resp: urllib3.BaseHTTPResponse, cluster: str) -> Iterator[Obj]:
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
                 if line.strip():
-                    yield json.loads(line)
+                    event = json.loads(line)
+                    if isinstance(event, dict) and isinstance(event.get("object"), dict):
+                        _drop_managed_fields(event["object"])
+                    yield event
     except (urllib3.exceptions.HTTPError, OSError) as e:
         raise unreachable(cluster, f"watch stream broke: {_short(e)}") from e
     except ValueError as e:

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from fleettui.sim import patches
+from fleettui.sim import managed_fields, patches
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Faults
 from fleettui.sim.openapi import openapi_index, openapi_v3_document
@@ -318,7 +318,8 @@ class ApiServer:
         request[WARNINGS] = self.admit(request, t, body)
         if t.rt.status_subresource:
             body.pop("status", None)
-        return self.store.create(t.rt, body, dry_run=is_dry_run(request))
+        return self.store.create(t.rt, body, dry_run=is_dry_run(request),
+                                 manager=field_manager(request))
 
     async def update(self, request: web.Request, t: Target) -> Obj:
         body = await self.read_body(request)
@@ -329,7 +330,7 @@ class ApiServer:
                 f"the name of the object ({name}) does not match the name on the URL ({t.name})")
         request[WARNINGS] = self.admit(request, t, body)
         return self.store.replace(t.rt, body, status=t.sub == "status",
-                                  dry_run=is_dry_run(request))
+                                  dry_run=is_dry_run(request), manager=field_manager(request))
 
     async def patch(self, request: web.Request, t: Target) -> Obj:
         raw = await request.read()
@@ -344,7 +345,7 @@ class ApiServer:
         if not new["metadata"].get("resourceVersion"):
             new["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
         return self.store.replace(t.rt, new, status=t.sub == "status",
-                                  dry_run=is_dry_run(request))
+                                  dry_run=is_dry_run(request), manager=field_manager(request))
 
     async def delete(self, request: web.Request, t: Target) -> Obj:
         opts = await self.delete_options(request)
@@ -519,6 +520,11 @@ def int_param(request: web.Request, name: str) -> int:
         return max(0, int(raw))
     except ValueError as e:
         raise ApiError.bad_request(f'invalid value for "{name}": {raw!r}') from e
+
+
+def field_manager(request: web.Request) -> str:
+    return managed_fields.manager_of(request.query.get("fieldManager", ""),
+                                     request.headers.get("User-Agent", ""))
 
 
 def is_dry_run(request: web.Request) -> bool:

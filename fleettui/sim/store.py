@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from fleettui.sim import managed_fields
 from fleettui.sim.errors import ApiError
 
 Obj = dict[str, Any]
+MANAGER = "fleettui-sim"  # the field manager of writes made inside the simulator
 Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
 
 
@@ -158,7 +160,8 @@ class ClusterStore:
         for listener in self.listeners:
             listener(ev)
 
-    def create(self, rt: ResourceType, obj: Obj, dry_run: bool = False) -> Obj:
+    def create(self, rt: ResourceType, obj: Obj, dry_run: bool = False,
+               manager: str = MANAGER) -> Obj:
         meta = obj.setdefault("metadata", {})
         if not meta.get("name") and meta.get("generateName"):
             meta["name"] = meta["generateName"] + uuid.uuid4().hex[:5]
@@ -171,6 +174,8 @@ class ClusterStore:
             creationTimestamp=now_rfc3339(),
             generation=1,
         )
+        meta["managedFields"] = managed_fields.track(obj, [], manager, "", meta[
+            "creationTimestamp"])
         for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(k, None)
         if dry_run:
@@ -182,7 +187,7 @@ class ClusterStore:
         return obj
 
     def replace(self, rt: ResourceType, new: Obj, *, status: bool = False,
-                dry_run: bool = False) -> Obj:
+                dry_run: bool = False, manager: str = MANAGER) -> Obj:
         """Update with optimistic concurrency; `status` selects the /status subresource rules."""
         meta = new.get("metadata") or {}
         ns = meta.get("namespace", "") if rt.namespaced else ""
@@ -193,6 +198,9 @@ class ClusterStore:
         new = merge_for_update(rt, old, new, status)
         if new == old:
             return old  # a no-op write keeps the resourceVersion, like the real server
+        new["metadata"]["managedFields"] = managed_fields.track(
+            new, old["metadata"].get("managedFields") or [], manager,
+            "status" if status and rt.status_subresource else "", now_rfc3339())
         if dry_run:
             return new
         return self._store_update(rt, old, new)
@@ -270,7 +278,7 @@ def obj_key(rt: ResourceType, obj: Obj) -> Key:
 
 
 _SERVER_META = ("uid", "creationTimestamp", "generation", "deletionTimestamp",
-                "deletionGracePeriodSeconds")
+                "deletionGracePeriodSeconds", "managedFields")
 
 
 def merge_for_update(rt: ResourceType, old: Obj, new: Obj, status: bool) -> Obj:

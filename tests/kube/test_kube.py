@@ -176,3 +176,27 @@ def test_session_modes(sim: Sim) -> None:
     finally:
         host.close()
         member.close()
+
+
+def test_client_drops_managed_fields_from_everything_it_reads(sim: Sim) -> None:
+    _, fleet, kubeconfig = sim
+    backups = kc.KURATOR_BACKUPS
+    host = KubeClient.from_kubeconfig(str(kubeconfig), "kurator-host")
+    try:
+        created = host.create(backups, example("specific-ns"))
+        assert "managedFields" not in created["metadata"]
+        assert "managedFields" not in host.get(backups, "default", "specific-ns")["metadata"]
+        listed = host.list(backups, "default")
+        assert listed["items"] and all("managedFields" not in o["metadata"]
+                                       for o in listed["items"])
+        rv = listed["metadata"]["resourceVersion"]
+        host.merge_patch(backups, "default", "specific-ns",
+                         {"metadata": {"labels": {"team": "ops"}}})
+        event = next(e for e in host.watch_lines(backups, "default", rv, 5, 5)
+                     if e["object"]["metadata"].get("labels", {}).get("team") == "ops")
+        assert "managedFields" not in event["object"]["metadata"]
+        # ...while the server keeps them, as a real one does
+        stored = fleet.host.store.find("backup.kurator.dev/backups", "default", "specific-ns")
+        assert stored is not None and stored["metadata"]["managedFields"]
+    finally:
+        host.close()

@@ -189,3 +189,30 @@ def test_readonly_token_is_forbidden_to_write(sim: Sim, tmp_path: Path) -> None:
     assert "quickstart" in kubectl(ro, "get", "fleets.fleet.kurator.dev").stdout
     denied = kubectl(ro, "apply", "-f", str(EXAMPLES / "specific-ns.yaml"), check=False)
     assert denied.returncode != 0 and "forbidden" in denied.stderr.lower()
+
+
+def test_objects_carry_managed_fields_like_a_real_server(sim: Sim) -> None:
+    _, _, kc = sim
+    kubectl(kc, "apply", "-f", str(EXAMPLES / "specific-ns.yaml"))
+    velero = "kurator-member1-backup-default-specific-ns"
+
+    def managers(*args: str, context: str = "kurator-host") -> set[tuple[str, str]]:
+        obj = json.loads(kubectl(kc, "get", *args, "-o", "json", "--show-managed-fields",
+                                 context=context).stdout)
+        return {(e["manager"], e.get("subresource", "")) for e in
+                obj["metadata"]["managedFields"]}
+
+    wait_for(lambda: ("fleet-manager", "status") in managers(
+        "backups.backup.kurator.dev", "specific-ns"), 20, "Kurator's status write")
+    assert ("kubectl-client-side-apply", "") in managers("backups.backup.kurator.dev",
+                                                         "specific-ns")
+    wait_for(lambda: kubectl(kc, "get", "backups.velero.io", velero, "-n", "velero",
+                             context="kurator-member1", check=False).returncode == 0,
+             20, "the member's Velero Backup")
+    assert {("fleet-manager", ""), ("velero-server", "")} <= managers(
+        "backups.velero.io", velero, "-n", "velero", context="kurator-member1")
+    # kubectl hides them by default; a label written by kubectl adds its own entry
+    plain = kubectl(kc, "get", "backups.backup.kurator.dev", "specific-ns", "-o", "yaml").stdout
+    assert "managedFields" not in plain
+    kubectl(kc, "label", "backups.backup.kurator.dev", "specific-ns", "team=ops")
+    assert ("kubectl-label", "") in managers("backups.backup.kurator.dev", "specific-ns")

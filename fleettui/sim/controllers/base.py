@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fleettui.sim.errors import ApiError
-from fleettui.sim.store import ClusterStore, Obj
+from fleettui.sim.store import MANAGER, ClusterStore, Obj
 
 Reconcile = Callable[[tuple[str, str]], Awaitable[float | None]]
 
@@ -70,12 +70,14 @@ class WorkQueue:
                 await task
 
 
-def write(store: ClusterStore, rkey: str, obj: Obj, status: bool = False) -> Obj:
+def write(store: ClusterStore, rkey: str, obj: Obj, status: bool = False,
+          manager: str = MANAGER) -> Obj:
     """Store an updated copy of `obj` as a controller would (no HTTP, same semantics)."""
-    return store.replace(store.types[rkey], copy.deepcopy(obj), status=status)
+    return store.replace(store.types[rkey], copy.deepcopy(obj), status=status, manager=manager)
 
 
-def set_status(store: ClusterStore, rkey: str, obj: Obj, status: dict[str, Any]) -> Obj:
+def set_status(store: ClusterStore, rkey: str, obj: Obj, status: dict[str, Any],
+               manager: str = MANAGER) -> Obj:
     new = copy.deepcopy(obj)
     new["status"] = status
-    return write(store, rkey, new, status=store.types[rkey].status_subresource)
+    return write(store, rkey, new, status=store.types[rkey].status_subresource, manager=manager)

@@ -24,6 +24,8 @@ from fleettui.sim.types import ATTACHED, FLEETS, KURATOR_BACKUPS, VELERO_BACKUPS
 FINALIZER = "backup.kurator.dev"
 VELERO_NS = "velero"
 
+MANAGER = "fleet-manager"  # field manager of its writes, as on a real cluster
+
 
 class ResolveError(Exception):
     pass
@@ -91,7 +93,7 @@ class KuratorBackupController:
         if FINALIZER not in (obj["metadata"].get("finalizers") or []):
             obj = copy.deepcopy(obj)
             obj["metadata"].setdefault("finalizers", []).append(FINALIZER)
-            obj = write(self.host, KURATOR_BACKUPS, obj)
+            obj = write(self.host, KURATOR_BACKUPS, obj, manager=MANAGER)
         try:
             clusters = self.resolve(obj)
         except ResolveError:
@@ -108,7 +110,7 @@ class KuratorBackupController:
         if details != (obj.get("status") or {}).get("backupDetails"):
             status = dict(obj.get("status") or {})
             status["backupDetails"] = details
-            set_status(self.host, KURATOR_BACKUPS, obj, status)
+            set_status(self.host, KURATOR_BACKUPS, obj, status, manager=MANAGER)
         done = all((d.get("backupStatusInCluster") or {}).get("phase") == "Completed"
                    for d in details)
         if done and details and not scheduled:
@@ -125,7 +127,7 @@ class KuratorBackupController:
             velero = copy.deepcopy(velero)
             velero["metadata"].pop("creationTimestamp", None)
             velero.pop("status", None)
-            store.create(store.types[rkey], velero)
+            store.create(store.types[rkey], velero, manager=MANAGER)
 
     def sync_details(self, obj: Obj, clusters: list[tuple[str, str]],
                      scheduled: bool) -> list[Obj]:
@@ -173,7 +175,7 @@ class KuratorBackupController:
         new = copy.deepcopy(obj)
         new["metadata"]["finalizers"] = [f for f in new["metadata"].get("finalizers", [])
                                          if f != FINALIZER]
-        write(self.host, KURATOR_BACKUPS, new)
+        write(self.host, KURATOR_BACKUPS, new, manager=MANAGER)
         return None
 
 

@@ -36,6 +36,8 @@ OLD_FILTERS = ("includedResources", "excludedResources", "includeClusterResource
 NEW_FILTERS = ("includedClusterScopedResources", "excludedClusterScopedResources",
                "includedNamespaceScopedResources", "excludedNamespaceScopedResources")
 
+MANAGER = "velero-server"  # field manager of its writes, as on a real cluster
+
 
 @dataclass
 class VeleroSettings:
@@ -162,7 +164,7 @@ class VeleroController:
         if errs:
             set_status(self.store, VELERO_BACKUPS, obj, {
                 "phase": "FailedValidation", "validationErrors": errs, "version": 1,
-                "formatVersion": "1.1.0"})
+                "formatVersion": "1.1.0"}, manager=MANAGER)
             return None
         ttl = self._ttl(spec)
         total = max(1, count_items(spec, self.store))
@@ -170,7 +172,7 @@ class VeleroController:
             "phase": "InProgress", "version": 1, "formatVersion": "1.1.0",
             "startTimestamp": rfc3339(start), "expiration": rfc3339(start + ttl),
             "progress": {"totalItems": total, "itemsBackedUp": 0}}
-        obj = set_status(self.store, VELERO_BACKUPS, obj, status)
+        obj = set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
         duration = self.settings.backup_seconds * random.uniform(0.7, 1.3)
         for step in range(1, self.settings.steps + 1):
             await asyncio.sleep(duration / (self.settings.steps + 1))
@@ -195,7 +197,7 @@ class VeleroController:
             return None
         status = copy.deepcopy(obj.get("status") or {})
         status.setdefault("progress", {})["itemsBackedUp"] = done
-        return set_status(self.store, VELERO_BACKUPS, obj, status)
+        return set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
 
     def _outcome(self) -> str:
         if random.random() >= self.settings.failure_rate:
@@ -214,7 +216,7 @@ class VeleroController:
             status["errors"] = random.randint(1, 3)
             status["warnings"] = random.randint(0, 2)
         with contextlib.suppress(ApiError):  # deleted meanwhile
-            set_status(self.store, VELERO_BACKUPS, obj, status)
+            set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
 
     # ---- deletions ---------------------------------------------------------------------
     async def process_delete_request(self, key: tuple[str, str]) -> float | None:
@@ -227,10 +229,12 @@ class VeleroController:
         phase = ((backup or {}).get("status") or {}).get("phase")
         if backup is None or phase in (None, "", "New", "InProgress"):
             why = "backup not found" if backup is None else "backup is still in progress"
-            set_status(self.store, VELERO_DBR, dbr, {"phase": "Processed", "errors": [why]})
+            set_status(self.store, VELERO_DBR, dbr, {"phase": "Processed", "errors": [why]},
+                       manager=MANAGER)
             return None
-        set_status(self.store, VELERO_DBR, dbr, {"phase": "InProgress"})
-        set_status(self.store, VELERO_BACKUPS, backup, {**backup["status"], "phase": "Deleting"})
+        set_status(self.store, VELERO_DBR, dbr, {"phase": "InProgress"}, manager=MANAGER)
+        set_status(self.store, VELERO_BACKUPS, backup, {**backup["status"], "phase": "Deleting"},
+                   manager=MANAGER)
         await asyncio.sleep(self.settings.backup_seconds / 3)
         rt = self.store.types[VELERO_BACKUPS]
         with contextlib.suppress(ApiError):
@@ -255,10 +259,11 @@ class VeleroController:
             if status.get("phase") != "FailedValidation":
                 set_status(self.store, VELERO_SCHEDULES, obj, {
                     "phase": "FailedValidation",
-                    "validationErrors": [f"invalid schedule: {e.message}"]})
+                    "validationErrors": [f"invalid schedule: {e.message}"]}, manager=MANAGER)
             return None
         if status.get("phase") != "Enabled":
-            obj = set_status(self.store, VELERO_SCHEDULES, obj, {**status, "phase": "Enabled"})
+            obj = set_status(self.store, VELERO_SCHEDULES, obj, {**status, "phase": "Enabled"},
+                             manager=MANAGER)
         if spec.get("paused"):
             return None
         base = self._base(obj)
@@ -291,9 +296,9 @@ class VeleroController:
                                    "namespace": VELERO_NS, "labels": labels},
                       "spec": template}
             try:
-                self.store.create(self.store.types[VELERO_BACKUPS], backup)
+                self.store.create(self.store.types[VELERO_BACKUPS], backup, manager=MANAGER)
             except ApiError:
                 return  # same second as the previous run: Velero would skip it too
         status = dict(schedule.get("status") or {})
         status["lastBackup"] = rfc3339(now)
-        write(self.store, VELERO_SCHEDULES, {**schedule, "status": status})
+        write(self.store, VELERO_SCHEDULES, {**schedule, "status": status}, manager=MANAGER)
