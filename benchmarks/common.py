@@ -331,30 +331,31 @@ def kubectl_argv(kubeconfig: Path, context: str, *args: str) -> list[str]:
 class LineReader:
     """A process whose stdout lines are collected with the monotonic time each arrived.
 
-    kubectl writes each watch line with one unbuffered write(2), so a pipe adds no delay.
+    kubectl writes each watch line with one unbuffered write(2), so a pipe adds no delay. The
+    time is taken by a stamping process of its own (`_stamp_lines.py`) on the pipe: a thread of
+    this process would take it only when it gets the GIL back, late by whatever the Pilot app in
+    this process was doing then.
     """
 
     def __init__(self, argv: Sequence[str]) -> None:
         self.proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, cwd=ROOT)
+        self.stamper = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks._stamp_lines"], stdin=self.proc.stdout,
+            stdout=subprocess.PIPE, cwd=ROOT)
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()  # the stamper holds the read end now
         self.lines: list[tuple[float, str]] = []
         self.cond = threading.Condition()
         self.thread = threading.Thread(target=self._read, daemon=True, name="line-reader")
         self.thread.start()
 
     def _read(self) -> None:
-        assert self.proc.stdout is not None
-        fd = self.proc.stdout.fileno()
-        buf = b""
-        while True:
-            data = os.read(fd, 1 << 16)
-            now = time.monotonic()
-            if not data:
-                break
-            buf += data
-            *done, buf = buf.split(b"\n")
+        assert self.stamper.stdout is not None
+        for raw in self.stamper.stdout:
+            stamp, _, line = raw.rstrip(b"\n").partition(b" ")
             with self.cond:
-                self.lines.extend((now, line.decode(errors="replace")) for line in done)
+                self.lines.append((float(stamp), line.decode(errors="replace")))
                 self.cond.notify_all()
 
     def wait_for(self, check: Callable[[str], bool], start: int = 0,
@@ -374,13 +375,14 @@ class LineReader:
                 self.cond.wait(left)
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
+        for proc in (self.proc, self.stamper):  # the stamper ends when kubectl's pipe closes
+            if proc.poll() is None:
+                proc.terminate()
             try:
-                self.proc.wait(5)
+                proc.wait(5)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+                proc.kill()
+                proc.wait(5)
         self.thread.join(2)
 
 

@@ -203,10 +203,12 @@ async def pilot_phase(sim: SimProcess, velero: str, kw: LineReader, values: list
                       ) -> Series:
     prepare_textual_env()
     from fleettui.ui.app import FleetApp
+    from fleettui.ui.gc_pauses import GcPolicy
 
     out = Series()
     for attempt in range(1, ATTEMPTS + 1):
         app = FleetApp(str(sim.kubeconfig), "kurator-host", "default")
+        app.gc_policy = GcPolicy()  # as `fleettui` runs it
         try:
             await pilot_measure(app, sim, velero, kw, values, out)
             return out

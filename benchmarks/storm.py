@@ -53,11 +53,13 @@ def velero_of(obj: dict[str, Any]) -> int | None:
 async def storm_phase(sim: SimProcess, seconds: float) -> dict[str, Any]:
     prepare_textual_env()
     from fleettui.ui.app import FleetApp
+    from fleettui.ui.gc_pauses import GcPolicy
 
     members = list(range(1, MEMBERS + 1))
     out: dict[str, Any] = {"open_crashes": 0}
     for attempt in range(1, ATTEMPTS + 1):
         app = FleetApp(str(sim.kubeconfig), "kurator-host", "default")
+        app.gc_policy = GcPolicy()  # as `fleettui` runs it
         try:
             await measure(app, sim, seconds, members, out)
             return out

@@ -22,6 +22,7 @@ from textual.reactive import reactive
 
 from fleettui.ui.commands import FleetCommands
 from fleettui.ui.frames import FrameBudget, paint_now
+from fleettui.ui.gc_pauses import GcPolicy
 from fleettui.ui.screens.backups import BackupsScreen
 from fleettui.ui.screens.fleets import FleetsScreen
 from fleettui.ui.screens.help import HelpScreen
@@ -68,10 +69,13 @@ class FleetApp(App[int]):
         self._flush_pending = False
         self._frames = FrameBudget(FRAMES_PER_SECOND, FRAME_BURST)
         self._members_requested: set[str] = set()
+        self.gc_policy: GcPolicy | None = None  # set by a process that runs only this app
 
     def on_mount(self) -> None:
         self.connect()
         self._install_signal_handlers()
+        if self.gc_policy is not None:
+            self.call_after_refresh(self.gc_policy.start)  # after the first frame
 
     def _install_signal_handlers(self) -> None:
         # Textual handles no SIGHUP: a dropped SSH session must still restore the terminal.
@@ -151,6 +155,8 @@ class FleetApp(App[int]):
                 apply = getattr(screen, "apply_changes", None)
                 if apply is not None:
                     apply(changes)
+        if self.gc_policy is not None:
+            self.gc_policy.after_flush()
 
     def _watch_new_members(self) -> None:
         """Every fleet member's Velero objects are watched as soon as the member is known,
@@ -267,5 +273,6 @@ def quiet_driver() -> Any:
 def run_app(kubeconfig: str | None, context: str | None, namespace: str,
             readonly: bool = False, hung_after: float = 75.0) -> int:
     app = FleetApp(kubeconfig, context, namespace, readonly, hung_after)
+    app.gc_policy = GcPolicy()
     result = app.run(mouse=False)
     return result or 0

@@ -42,14 +42,15 @@ class FrameBudget:
 
 def paint_now(app: App[Any]) -> bool:
     """Compose the top screen's frame now, instead of after three message hops (widget idle →
-    screen update → screen idle) and the screen's next update tick, up to a frame away. Only
-    repaints: anything that needs a layout, a scroll or new styles is left to Textual's own path.
-    Textual 8.2 internals: what Widget._check_refresh, Screen._on_update and the tick do.
-    True if a frame was composed."""
+    screen update → screen idle) and the screen's next update tick, up to a frame away. A layout
+    the screen already knows of is done here too; a widget's layout, scroll or style request
+    that has not reached the screen yet is left to Textual's own path. Textual 8.2 internals:
+    what Widget._check_refresh, Screen._on_update and the tick do. True if a frame was composed.
+    """
     if not app.screen_stack:
         return False
     screen = app.screen
-    if app._batch_count or not screen.is_mounted or screen._layout_required:
+    if app._batch_count or not screen.is_mounted:
         return False
     widgets = list(screen.walk_children(Widget))
     if any(w._layout_required or w._scroll_required or w._refresh_styles_required
@@ -60,7 +61,8 @@ def paint_now(app: App[Any]) -> bool:
             widget._repaint_required = False
             if widget.display:
                 screen._dirty_widgets.add(widget)
-    if not (screen._dirty_widgets or screen._repaint_required):
+    if not (screen._dirty_widgets or screen._repaint_required or screen._layout_required
+            or screen._scroll_required):
         return False
     screen._on_timer_update()
     return True

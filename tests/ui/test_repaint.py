@@ -171,3 +171,23 @@ async def test_set_text_skips_an_unchanged_text_but_not_a_new_style() -> None:
         assert auto.visual is content
         set_text(auto, Text("same", style="red"))
         assert auto.visual is not content
+
+
+def test_gc_policy_freezes_the_survivors_of_each_full_collection() -> None:
+    import gc
+
+    from fleettui.ui.gc_pauses import GcPolicy
+
+    policy = GcPolicy()
+    base = gc.get_freeze_count()
+    try:
+        policy.after_flush()
+        assert gc.get_freeze_count() == base  # no full collection since: nothing frozen
+        gc.collect()
+        policy.after_flush()
+        frozen = gc.get_freeze_count()
+        assert frozen > base
+        policy.after_flush()
+        assert gc.get_freeze_count() == frozen  # once per full collection
+    finally:
+        gc.unfreeze()
