@@ -16,6 +16,11 @@ storm: once the simulator stops, every member's final value must reach the store
 (goal: 0 dropped or stale within 5 s). Last, during another 8 s (4 s quick) of storm, the status
 screen is left and reopened every ~60 ms (pop, push), as a person flicking between screens while
 backups run: any app exception is reported (it ends the app, so this phase comes last).
+
+The anchor, after the app has gone, on the same simulator: ten `kubectl get backups.velero.io -w`
+(one per member: kubectl watches one cluster) through another storm of the same rate for
+ANCHOR_SECONDS: lines printed per second, their CPU, and whether each one's last line is the final
+value. They run after the app, not beside it, so that neither takes the other's CPU on 2 cores.
 """
 
 from __future__ import annotations
@@ -23,10 +28,19 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import Figure, SimProcess, percentile, prepare_textual_env, proc_cpu_seconds
+from benchmarks.common import (
+    Figure,
+    LineReader,
+    SimProcess,
+    kubectl_argv,
+    percentile,
+    prepare_textual_env,
+    proc_cpu_seconds,
+)
 from benchmarks.latency import ATTEMPTS, FrameProbe, open_status_pilot
 
 NAME = "storm"
@@ -43,6 +57,7 @@ SETTLE = 5.0
 CYCLE_SECONDS = 8.0
 CYCLE_SECONDS_QUICK = 4.0
 GOAL_KEY_P95 = 0.100
+ANCHOR_SECONDS = 10.0
 
 
 def velero_of(obj: dict[str, Any]) -> int | None:
@@ -171,12 +186,65 @@ async def open_close(app: Any, sim: SimProcess, members: list[int], out: dict[st
     out.update(cycles=cycles, cycle_error=repr(app._exception) if app._exception else "")
 
 
+def _starts_with(prefix: str) -> Callable[[str], bool]:
+    return lambda line: line.startswith(prefix)
+
+
+def kubectl_phase(sim: SimProcess, seconds: float) -> dict[str, Any]:
+    members = list(range(1, MEMBERS + 1))
+    names = {m: f"kurator-member{m}-backup-default-{BACKUP}" for m in members}
+    readers = {m: LineReader(kubectl_argv(
+        sim.kubeconfig, f"kurator-member{m}", "get", "backups.velero.io", "-n", "velero", "-w",
+        "-o", "custom-columns=NAME:.metadata.name,ITEMS:.status.progress.itemsBackedUp"))
+        for m in members}
+    try:
+        for m, reader in readers.items():
+            if reader.wait_for(_starts_with(names[m]), timeout=30) is None:
+                raise RuntimeError(f"kubectl get -w on member {m} printed nothing")
+        lines0 = sum(len(r.lines) for r in readers.values())
+        cpu0 = sum(proc_cpu_seconds(r.proc.pid) for r in readers.values())
+        sim.cmd("storm", members=members, rate=RATE, seconds=seconds, name=BACKUP)
+        produced = sim.cmd("storm_wait", timeout=seconds + 60)
+        ended = time.monotonic()
+        final = {int(m): str(v) for m, v in produced["final"].items()}
+
+        def last(m: int) -> str:
+            line = readers[m].lines[-1][1].split()
+            return line[1] if len(line) == 2 else ""
+
+        while any(last(m) != final[m] for m in members) and time.monotonic() < ended + SETTLE:
+            time.sleep(0.02)
+        return {"lines": sum(len(r.lines) for r in readers.values()) - lines0,
+                "cpu": sum(proc_cpu_seconds(r.proc.pid) for r in readers.values()) - cpu0,
+                "seconds": produced["seconds"], "produced": produced["produced"],
+                "stale": sum(1 for m in members if last(m) != final[m])}
+    finally:
+        for reader in readers.values():
+            reader.close()
+
+
+def anchor_figures(r: dict[str, Any], k: dict[str, Any]) -> list[Figure]:
+    app_rate = r["applied"] / r["storm_seconds"]
+    app_cpu = r["cpu"] / r["storm_seconds"]
+    k_rate, k_cpu = k["lines"] / k["seconds"], k["cpu"] / k["seconds"]
+    return [
+        Figure(f"anchor: kubectl get -w x {MEMBERS} (one per member), lines printed",
+               round(k_rate), "lines/s"),
+        Figure("anchor: kubectl CPU (all ten)", round(100 * k_cpu), "% of a core"),
+        Figure(f"anchor: kubectl stale final values ({SETTLE:.0f} s after)", k["stale"], "rows"),
+        Figure("ratio events applied fleettui / kubectl lines", round(app_rate / k_rate, 2),
+               "x"),
+        Figure("ratio CPU fleettui / kubectl", round(app_cpu / k_cpu, 2) if k_cpu else 0, "x"),
+    ]
+
+
 def run(quick: bool) -> list[Figure]:
     seconds = SECONDS_QUICK if quick else SECONDS
     with tempfile.TemporaryDirectory(prefix="bench-storm-") as tmp, \
             SimProcess(Path(tmp), clusters=MEMBERS) as sim:
         sim.cmd("backup", name=BACKUP, members=list(range(1, MEMBERS + 1)))
         r = asyncio.run(storm_phase(sim, seconds))
+        k = kubectl_phase(sim, min(seconds, ANCHOR_SECONDS))
     if r.get("cycle_error"):
         print(f"  reopening the status screen, cycle {r['cycles']}: {r['cycle_error']}")
     lat: list[float] = r["latencies"]
@@ -215,6 +283,7 @@ def run(quick: bool) -> list[Figure]:
                "cycles"),
         Figure("exceptions while reopening the status screen", int(bool(r.get("cycle_error"))),
                "exceptions", "0", not r.get("cycle_error")),
+        *anchor_figures(r, k),
     ]
 
 
