@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
             fleet.write_kubeconfig(kubeconfig, readonly=args.readonly)
             # The simulator bookmarks every second, so a silent stream is dead after 4.
             return run_app(kubeconfig=str(kubeconfig), context=HOST, namespace=args.namespace,
-                           readonly=args.readonly, hung_after=args.hung_after or 4.0)
+                           readonly=args.readonly, hung_after=args.hung_after or 4.0,
+                           schedule_speed=config.speed)
     finally:
         sim.stop()

@@ -70,6 +70,7 @@ class FleetApp(App[int]):
         self._frames = FrameBudget(FRAMES_PER_SECOND, FRAME_BURST)
         self._members_requested: set[str] = set()
         self.gc_policy: GcPolicy | None = None  # set by a process that runs only this app
+        self.schedule_speed = 1.0  # `demo`: the simulator fires schedules this much faster
 
     def on_mount(self) -> None:
         self.connect()
@@ -271,8 +272,9 @@ def quiet_driver() -> Any:
 
 
 def run_app(kubeconfig: str | None, context: str | None, namespace: str,
-            readonly: bool = False, hung_after: float = 75.0) -> int:
+            readonly: bool = False, hung_after: float = 75.0, schedule_speed: float = 1.0) -> int:
     app = FleetApp(kubeconfig, context, namespace, readonly, hung_after)
     app.gc_policy = GcPolicy()
+    app.schedule_speed = schedule_speed
     result = app.run(mouse=False)
     return result or 0

@@ -16,6 +16,7 @@ from fleettui.ui.widgets.live_table import LiveTable
 
 Sim = tuple[SimThread, SimFleet, Path]
 SIZE = (80, 24)
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def until(pilot: Pilot[int], check: Callable[[], object], timeout: float = 15.0,
@@ -300,3 +301,22 @@ async def test_fleet_counts_follow_member_changes_even_while_hidden(sim: Sim) ->
         add("two")
         await pilot.press("f")
         await until(pilot, lambda: count() == "2", what="counted after coming back")
+
+
+async def schedule_line(kubeconfig: Path, speed: float) -> str:
+    app = make_app(kubeconfig)
+    app.schedule_speed = speed
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "quickstart" in table_text(app), what="fleets listed")
+        app.open_status("schedule-matchlabels")
+        await until(pilot, lambda: "next:" in static_text(app, "#schedule"),
+                    what="the schedule line")
+        return static_text(app, "#schedule")
+
+
+async def test_demo_schedule_line_says_the_simulator_runs_it_faster(sim: Sim) -> None:
+    _, fleet, kubeconfig = sim
+    manifest = yaml.safe_load((REPO / "examples" / "schedule-matchlabels.yaml").read_text())
+    fleet.host.store.create(fleet.host.store.types["backup.kurator.dev/backups"], manifest)
+    assert "faster" not in await schedule_line(kubeconfig, 1.0)
+    assert "fires it 8640x faster" in await schedule_line(kubeconfig, 8640.0)

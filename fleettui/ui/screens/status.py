@@ -90,7 +90,11 @@ class StatusScreen(LiveScreen):
         box.display = runs_table.display = bool(cron)
         if not cron:
             return
-        set_text(box, self._schedule_line(cron, now))
+        line = self._schedule_line(cron, now)
+        speed = self.fleet_app.schedule_speed
+        if speed != 1 and not line.startswith("✗"):
+            line += f" (the demo's simulator fires it {speed:g}x faster)"
+        set_text(box, line)
         runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
                          for c, history in st.runs.items() for r in history])
 
