@@ -20,10 +20,10 @@ class GcPolicy:
         self.full_collections = _full_collections()
 
     def start(self) -> None:
-        """Freeze what the app's start left alive (modules, Textual, the first screen)."""
-        gc.collect()
+        """Freeze what the app's start left alive (modules, Textual, the first screen). No
+        collection first: it would hold the GIL for tens of ms just as the first frame is being
+        written, for the little cyclic garbage an import leaves."""
         gc.freeze()
-        self.full_collections = _full_collections()
 
     def after_flush(self) -> None:
         """Freeze the survivors of a full collection, if one happened since the last call."""
