@@ -216,3 +216,29 @@ def test_objects_carry_managed_fields_like_a_real_server(sim: Sim) -> None:
     assert "managedFields" not in plain
     kubectl(kc, "label", "backups.backup.kurator.dev", "specific-ns", "team=ops")
     assert ("kubectl-label", "") in managers("backups.backup.kurator.dev", "specific-ns")
+
+
+def test_compressed_schedules_keep_their_cron_period(tmp_path: Path) -> None:
+    """A yearly cron at speed (a year / 2 s) fires every ~2 s, not at the (much shorter) time
+    to the next 1 January divided by the speed."""
+    from tests.conftest import start_sim
+
+    year = 365 * 86400
+    sim, _, kc = start_sim(tmp_path, speed=year / 2)
+    try:
+        kubectl(kc, "create", "-f", "-", context="kurator-member1", stdin=json.dumps({
+            "apiVersion": "velero.io/v1", "kind": "Schedule",
+            "metadata": {"name": "yearly", "namespace": "velero"},
+            "spec": {"schedule": "0 0 1 1 *", "template": {"ttl": "720h0m0s"}}}))
+
+        def run_times() -> list[float]:
+            items = get_json(kc, "backups.velero.io", "-n", "velero",
+                             context="kurator-member1")["items"]
+            return sorted(time.mktime(time.strptime(b["metadata"]["creationTimestamp"],
+                                                    "%Y-%m-%dT%H:%M:%SZ")) for b in items)
+
+        runs = wait_for(lambda: (r := run_times())[4:] and r, timeout=30, what="five runs")
+        mean_gap = (runs[4] - runs[1]) / 3  # timestamps are whole seconds: average them
+        assert 1.5 <= mean_gap <= 3, runs
+    finally:
+        sim.stop()

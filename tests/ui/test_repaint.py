@@ -178,6 +178,7 @@ def test_gc_policy_freezes_the_survivors_of_each_full_collection() -> None:
 
     from fleettui.ui.gc_pauses import GcPolicy
 
+    gc.disable()  # no automatic collection in between: this test makes its own
     policy = GcPolicy()
     base = gc.get_freeze_count()
     try:
@@ -191,3 +192,4 @@ def test_gc_policy_freezes_the_survivors_of_each_full_collection() -> None:
         assert gc.get_freeze_count() == frozen  # once per full collection
     finally:
         gc.unfreeze()
+        gc.enable()
