@@ -386,6 +386,20 @@ class LineReader:
         self.thread.join(2)
 
 
+def kubectl_watch(kubeconfig: Path, member: int = 1) -> LineReader:
+    """`kubectl get -w` of a member's Velero Backups, one `NAME ITEMS` line per event."""
+    return LineReader(kubectl_argv(
+        kubeconfig, f"kurator-member{member}", "get", "backups.velero.io", "-n", "velero", "-w",
+        "-o", "custom-columns=NAME:.metadata.name,ITEMS:.status.progress.itemsBackedUp"))
+
+
+def wait_printed(kw: LineReader, name: str, timeout: float = 30) -> None:
+    """Until `kw` has printed `name`'s line; RuntimeError (and `kw` closed) if it never does."""
+    if kw.wait_for(lambda line: line.startswith(name), timeout=timeout) is None:
+        kw.close()
+        raise RuntimeError(f"kubectl get -w printed no line for {name}")
+
+
 def prepare_textual_env() -> None:
     """What `fleettui` sets before Textual is imported (`cli/main.py`), for Pilot runs."""
     from fleettui.cli.main import prepare_terminal_env

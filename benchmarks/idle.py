@@ -22,11 +22,11 @@ from pathlib import Path
 
 from benchmarks.common import (
     Figure,
-    LineReader,
     SimProcess,
-    kubectl_argv,
+    kubectl_watch,
     proc_cpu_seconds,
     proc_switches,
+    wait_printed,
 )
 from benchmarks.latency import start_on_status
 
@@ -43,11 +43,9 @@ def run(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="bench-idle-") as tmp, \
             SimProcess(Path(tmp), clusters=2) as sim:
         velero = sim.cmd("backup", name=BACKUP, members=[1, 2])["velero"]["1"]
-        kw = LineReader(kubectl_argv(sim.kubeconfig, "kurator-member1", "get",
-                                     "backups.velero.io", "-n", "velero", "-w"))
+        kw = kubectl_watch(sim.kubeconfig)
         try:
-            if kw.wait_for(lambda line: line.startswith(velero), timeout=30) is None:
-                raise RuntimeError("kubectl get -w printed nothing")
+            wait_printed(kw, velero)
             with start_on_status(sim.kubeconfig, BACKUP) as app:
                 app.quiet(1.0)
                 lines0 = len(kw.lines)

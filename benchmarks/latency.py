@@ -38,9 +38,10 @@ from benchmarks.common import (
     Pty,
     SimProcess,
     fleettui_args,
-    kubectl_argv,
+    kubectl_watch,
     percentile,
     prepare_textual_env,
+    wait_printed,
 )
 
 if TYPE_CHECKING:
@@ -80,19 +81,11 @@ class Series:
             self.kubectl.append(got[1] - t0)
 
 
-def kubectl_watch(kubeconfig: Path) -> LineReader:
-    return LineReader(kubectl_argv(
-        kubeconfig, "kurator-member1", "get", "backups.velero.io", "-n", "velero", "-w",
-        "-o", "custom-columns=NAME:.metadata.name,ITEMS:.status.progress.itemsBackedUp"))
-
-
 def backup_watched_by_kubectl(sim: SimProcess, backup: str) -> tuple[str, LineReader]:
     """Member1's Velero backup of `backup`, and a `kubectl get -w` that has printed it."""
     velero = sim.cmd("backup", name=backup, members=[1, 2])["velero"]["1"]
     kw = kubectl_watch(sim.kubeconfig)
-    if kw.wait_for(lambda line: line.startswith(velero), timeout=30) is None:
-        kw.close()
-        raise RuntimeError("kubectl get -w printed nothing")
+    wait_printed(kw, velero)
     return velero, kw
 
 

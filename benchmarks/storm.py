@@ -28,18 +28,17 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from benchmarks.common import (
     Figure,
-    LineReader,
     SimProcess,
-    kubectl_argv,
+    kubectl_watch,
     percentile,
     prepare_textual_env,
     proc_cpu_seconds,
+    wait_printed,
 )
 from benchmarks.latency import ATTEMPTS, FrameProbe, open_status_pilot
 
@@ -186,21 +185,13 @@ async def open_close(app: Any, sim: SimProcess, members: list[int], out: dict[st
     out.update(cycles=cycles, cycle_error=repr(app._exception) if app._exception else "")
 
 
-def _starts_with(prefix: str) -> Callable[[str], bool]:
-    return lambda line: line.startswith(prefix)
-
-
 def kubectl_phase(sim: SimProcess, seconds: float) -> dict[str, Any]:
     members = list(range(1, MEMBERS + 1))
     names = {m: f"kurator-member{m}-backup-default-{BACKUP}" for m in members}
-    readers = {m: LineReader(kubectl_argv(
-        sim.kubeconfig, f"kurator-member{m}", "get", "backups.velero.io", "-n", "velero", "-w",
-        "-o", "custom-columns=NAME:.metadata.name,ITEMS:.status.progress.itemsBackedUp"))
-        for m in members}
+    readers = {m: kubectl_watch(sim.kubeconfig, m) for m in members}
     try:
         for m, reader in readers.items():
-            if reader.wait_for(_starts_with(names[m]), timeout=30) is None:
-                raise RuntimeError(f"kubectl get -w on member {m} printed nothing")
+            wait_printed(reader, names[m])
         lines0 = sum(len(r.lines) for r in readers.values())
         cpu0 = sum(proc_cpu_seconds(r.proc.pid) for r in readers.values())
         sim.cmd("storm", members=members, rate=RATE, seconds=seconds, name=BACKUP)

@@ -256,7 +256,8 @@ class VeleroController:
             return None
         spec, status = obj.get("spec") or {}, obj.get("status") or {}
         cron = str(spec.get("schedule") or "")
-        real, virtual = self.schedule_clock.get(key) or (self._base(obj), self._base(obj))
+        base = self._base(obj)
+        real, virtual = self.schedule_clock.get(key, (base, base))
         try:
             runs = next_runs(cron, 1, start=virtual)
         except FieldError as e:
