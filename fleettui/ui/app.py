@@ -120,8 +120,8 @@ class FleetApp(App[int]):
                 loop.call_soon_threadsafe(self._schedule_flush_in_context)
 
     def _schedule_flush_in_context(self) -> None:
-        if self._closing or self._closed or not self.screen_stack:
-            return  # exiting: the watch threads may still report
+        if not self.is_running or self._closing or not self.screen_stack:
+            return  # shutting down (screens being removed): the watch threads may still report
         with self._context():
             try:
                 self._schedule_flush()

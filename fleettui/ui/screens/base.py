@@ -57,7 +57,10 @@ class LiveScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.refresh_view()
 
-    ready = False  # set once mounted: a flush may arrive between push and mount
+    ready = False  # set while mounted: a flush may arrive between push and mount, or after
+
+    def on_unmount(self) -> None:
+        self.ready = False
 
     def apply_changes(self, changes: Changes) -> None:
         # Only the top screen: Textual's is_current is also true for the one beneath it.
