@@ -131,7 +131,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="a member cluster (kind AttachedCluster unless given); repeatable; "
                         "default: every ready cluster of the fleet")
     add_filter_options(c)
-    c.add_argument("--schedule", default="", metavar="CRON",
+    c.add_argument("--schedule", default=None, metavar="CRON",
                    help="5-field cron in UTC, e.g. '0 0 * * *' (default: back up once, now)")
     add_create_options(c)
     add_connection_options(c)

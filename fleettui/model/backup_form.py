@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleettui.model.cron import validate_cron
 from fleettui.model.errors import FieldError
 from fleettui.model.filters import ResourceFilter
 from fleettui.model.kurator import (
@@ -62,7 +63,7 @@ class BackupForm(FilterText):
     fleet: str = ""
     fleet_clusters: list[ClusterRef] = field(default_factory=list)  # None known: []
     clusters: list[str] | None = None  # chosen names; None = all (destination.clusters unset)
-    schedule: str = ""
+    schedule: str | None = None  # None: back up once, now; text: the cron asked for
 
 
 @dataclass
@@ -131,17 +132,30 @@ def build(form: BackupForm) -> FormResult:
     if form.clusters is not None and not form.clusters:
         errors["clusters"] = "choose at least one cluster, or all of them"
     rf = text_filter(form, errors)
+    schedule = _schedule(form, errors)
     ttl = form.ttl.strip() or None
     policy = BackupPolicy(resource_filter=rf, ttl=ttl) if (ttl or rf.to_dict()) else None
     backup = KuratorBackup(name=form.name.strip(), namespace=form.namespace.strip(),
                            destination=_destination(form), policy=policy,
-                           schedule=form.schedule.strip() or None)
+                           schedule=schedule or None)
     model_errors, model_warnings = validate_backup(backup, form.fleet_clusters or None)
     for e in model_errors:
         errors.setdefault(form_field(e.field), e.message)
     for w in model_warnings:
         warnings.setdefault(form_field(w.field), w.message)
     return FormResult(backup, errors, warnings)
+
+
+def _schedule(form: BackupForm, errors: dict[str, str]) -> str:
+    """The cron asked for, "" for once; a schedule asked for with no cron is an error (Kurator
+    would take the empty schedule for "once, now")."""
+    schedule = (form.schedule or "").strip()
+    if form.schedule is not None and not schedule:
+        try:
+            validate_cron(schedule, allow_descriptors=False)
+        except FieldError as exc:
+            errors["schedule"] = exc.message
+    return schedule
 
 
 def label_requirement(key: str, operator: str, values: str) -> str:

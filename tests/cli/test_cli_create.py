@@ -94,6 +94,7 @@ BAD = [
     (["x", "--fleet", "q", "--ttl", "3d"], "--ttl"),
     (["x", "--fleet", "q", "--schedule", "0 0 * *"], "--schedule"),
     (["x", "--fleet", "q", "--schedule", "@daily"], "--schedule"),
+    (["x", "--fleet", "q", "--schedule", " "], "--schedule"),
     (["x", "--fleet", "q", "-n", "Bad"], "--namespace"),
     (["x", "--fleet", "q", "--timeout", "5x"], "--timeout"),
     (["x", "--fleet", "q", "-o", "xml"], "--output"),

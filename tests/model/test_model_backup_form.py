@@ -59,6 +59,14 @@ def test_every_error_lands_on_a_form_field() -> None:
     assert form_field("spec.destination.clusters[0].name") == "clusters"
 
 
+def test_a_schedule_asked_for_with_no_cron_is_an_error_not_once() -> None:
+    once = build(BackupForm(name="x", fleet="quickstart"))
+    assert "schedule" not in once.errors and "schedule" not in once.manifest["spec"]
+    for blank in ("", "   "):
+        result = build(BackupForm(name="x", fleet="quickstart", schedule=blank))
+        assert "schedule is empty" in result.errors["schedule"]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(), st.text(), st.text(), st.text(), st.text())
 def test_any_text_gives_errors_or_an_object(name: str, ns: str, labels: str, ttl: str,

@@ -114,6 +114,21 @@ async def test_form_shows_errors_beside_fields_and_keeps_input(sim: Sim) -> None
     assert not [a for a in fleet.audit if a["verb"] == "create"]
 
 
+async def test_scheduled_with_an_empty_cron_is_refused_beside_the_field(sim: Sim) -> None:
+    _, fleet, kc = sim
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_form(pilot, app)
+        await type_into(pilot, "name", "no-cron")
+        app.screen.query_one("#scheduled").value = True  # type: ignore[attr-defined]
+        await type_into(pilot, "schedule", "")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "schedule is empty" in static_text(app, "#schedule-error"))
+        assert app.screen.query_one("#name", Input).value == "no-cron"
+        assert app.screen.query_one("#scheduled").value  # type: ignore[attr-defined]
+    assert fleet.host.store.find("backup.kurator.dev/backups", "default", "no-cron") is None
+
+
 async def test_cron_field_explains_schedule_as_you_type(sim: Sim) -> None:
     _, _, kc = sim
     app = make_app(kc)

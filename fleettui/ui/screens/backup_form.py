@@ -269,7 +269,7 @@ class BackupFormScreen(LiveScreen):
             exclude_namespaces=value("exclude_namespaces"), labels=value("labels"),
             include_resources=value("include_resources"),
             exclude_resources=value("exclude_resources"), ttl=value("ttl"),
-            schedule=value("schedule") if self.scheduled else "")
+            schedule=value("schedule") if self.scheduled else None)
 
     def velero_form(self) -> VeleroForm:
         form = self.form()
