@@ -24,7 +24,6 @@ from fleettui.cli.output import (
     EXIT_API,
     EXIT_FAILED,
     EXIT_OK,
-    TERMINAL,
     ChangePrinter,
     CliError,
     CliParser,
@@ -51,7 +50,7 @@ from fleettui.model.kurator import (
     validate_backup,
 )
 from fleettui.model.names import validate_dns_label, velero_object_name
-from fleettui.model.status import COMPLETED, FleetBackupStatus
+from fleettui.model.status import COMPLETED, FleetBackupStatus, finished, succeeded
 from fleettui.model.timefmt import clock, created_age, took
 
 if TYPE_CHECKING:  # the kubernetes client is imported only when a command talks to a cluster
@@ -372,16 +371,8 @@ def _name(obj: Obj) -> str:
     return str((obj.get("metadata") or {}).get("name") or "")
 
 
-def is_done(st: FleetBackupStatus) -> bool:
-    """Immediate: the overall phase is terminal. Scheduled: every cluster's latest run ended."""
-    if st.scheduled:
-        return bool(st.rows) and all(r.state in TERMINAL for r in st.rows)
-    return st.overall in TERMINAL
-
-
 def exit_for(st: FleetBackupStatus) -> int:
-    ok = all(r.state == COMPLETED for r in st.rows) if st.scheduled else st.overall == COMPLETED
-    return EXIT_OK if ok else EXIT_FAILED
+    return EXIT_OK if succeeded(st) else EXIT_FAILED
 
 
 def snapshot(host: KubeClient, namespace: str, backups: list[Obj], members: bool = True
@@ -588,7 +579,7 @@ def _follow(session: Session, name: str, printer: ChangePrinter, until_done: boo
         st = fleet_status(store, host, ns, backup)
         printer.rows(st.rows, st.overall)
         printer.note("status", "" if st.rows else f"waiting: {st.summary}")
-        if until_done and is_done(st):
+        if until_done and finished(st):  # every cluster, not the first one that failed
             return exit_for(st)
 
 

@@ -20,20 +20,13 @@ import yaml
 from fleettui.kube.errors import KubeError
 from fleettui.kube.resources import FORBIDDEN, MISSING, RECONNECTING, SYNCED, Resource
 from fleettui.live.store import LiveStore
-from fleettui.model.status import (
-    COMPLETED,
-    FAILED,
-    PARTIALLY_FAILED,
-    PHASE_SYMBOLS,
-    ClusterRow,
-)
+from fleettui.model.status import PHASE_SYMBOLS, ClusterRow
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # --wait / --until-done: a backup failed or partially failed, or a timeout
 EXIT_USAGE = 2  # bad input: one line naming the flag
 EXIT_API = 3  # the API server refused or could not be reached
 EXIT_INTERNAL = 70  # a bug in fleettui (EX_SOFTWARE); still one line, never a traceback
-TERMINAL = (COMPLETED, PARTIALLY_FAILED, FAILED)
 PROG = "fleettui"
 
 Obj = dict[str, Any]

@@ -25,6 +25,14 @@ def add_sim_options(p: argparse.ArgumentParser) -> None:
                    help="how long one simulated Velero backup runs (default 3)")
     p.add_argument("--failure-rate", type=float, default=0.0,
                    help="fraction of backups that end Failed or PartiallyFailed (default 0)")
+    p.add_argument("--member-backup-seconds", action="append", default=[],
+                   metavar="CLUSTER=SECONDS",
+                   help="how long backups run on one member, e.g. kurator-member2=30; "
+                        "repeatable")
+    p.add_argument("--member-outcome", action="append", default=[], metavar="CLUSTER=PHASE",
+                   help="how every backup on one member ends: Completed, PartiallyFailed, "
+                        "Failed or FailedValidation (at once), e.g. kurator-member1=Failed; "
+                        "repeatable")
     p.add_argument("--state", type=Path, help="load state from FILE and save it on exit")
     p.add_argument("--audit-log", type=Path, help="append every mutating request to FILE")
 
@@ -38,7 +46,42 @@ def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
     sync = args.sync_interval if args.sync_interval is not None else (1.0 if demo else 30.0)
     return SimConfig(clusters=args.clusters, port=args.port, speed=speed, sync_interval=sync,
                      backup_seconds=args.backup_seconds, failure_rate=args.failure_rate,
+                     member_backup_seconds={k: _seconds(v, "--member-backup-seconds") for k, v
+                                            in _pairs(args.member_backup_seconds,
+                                                      "--member-backup-seconds").items()},
+                     member_outcome=_outcomes(args.member_outcome),
                      state=args.state, audit_log=args.audit_log)
+
+
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip() or not rest.strip():
+            raise SystemExit(f"fleettui: {flag}: expected CLUSTER=VALUE, got {value!r}")
+        pairs[key.strip()] = rest.strip()
+    return pairs
+
+
+def _seconds(text: str, flag: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise SystemExit(f"fleettui: {flag}: {text!r} is not a number of seconds")
+    return seconds
+
+
+def _outcomes(values: list[str]) -> dict[str, str]:
+    from fleettui.sim.controllers.velero import OUTCOMES
+
+    pairs = _pairs(values, "--member-outcome")
+    for phase in pairs.values():
+        if phase not in OUTCOMES:
+            raise SystemExit(f"fleettui: --member-outcome: {phase!r} is not one of "
+                             f"{', '.join(o for o in OUTCOMES if o)}")
+    return pairs
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

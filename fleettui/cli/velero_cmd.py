@@ -28,7 +28,6 @@ from fleettui.cli.output import (
     EXIT_API,
     EXIT_FAILED,
     EXIT_OK,
-    TERMINAL,
     ChangePrinter,
     CliError,
     CliParser,
@@ -44,12 +43,9 @@ from fleettui.kube.errors import KubeError
 from fleettui.live.store import LiveStore
 from fleettui.model.status import (
     COMPLETED,
-    FAILED,
-    PARTIALLY_FAILED,
+    FINAL_STATES,
     PENDING,
-    RUNNING,
     SCHEDULE_NAME_LABEL,
-    SCHEDULED,
     WAITING,
     ClusterRow,
     overall_phase,
@@ -232,10 +228,9 @@ def velero_row(store: LiveStore, context: str, name: str, kind: str) -> ClusterR
 
 
 def velero_overall(states: list[str], kind: str) -> str:
-    """A schedule whose contexts all wait for (or completed) their run is Scheduled."""
-    if kind != "schedule":
-        return overall_phase(states, len(states))
-    return next((s for s in (FAILED, PARTIALLY_FAILED, RUNNING) if s in states), SCHEDULED)
+    """The same derivation as Kurator mode: a schedule whose contexts all wait for (or
+    completed) their run is Scheduled."""
+    return overall_phase(states, len(states), scheduled=kind == "schedule")
 
 
 def follow_velero(args: argparse.Namespace, contexts: list[str], name: str, kind: str,
@@ -266,7 +261,7 @@ def follow_velero(args: argparse.Namespace, contexts: list[str], name: str, kind
                 continue
             rows = [velero_row(store, c, name, kind) for c in contexts]
             printer.rows(rows, velero_overall([r.state for r in rows], kind))
-            if all(r.state in TERMINAL for r in rows):
+            if all(r.state in FINAL_STATES for r in rows):
                 return EXIT_OK if all(r.state == COMPLETED for r in rows) else EXIT_FAILED
     finally:
         for w in watches:

@@ -19,9 +19,11 @@ Two more row states exist: Pending (an expected cluster with no entry yet) and W
 scheduled backup whose cluster has only Kurator's placeholder entry: no run has completed).
 
 Overall, immediate Backup / Restore / Migrate (``overall_phase``): Deleting when the Kurator
-object has a deletionTimestamp; else Failed if any row failed; else PartiallyFailed if any
-row partially failed; else Completed when every expected cluster completed; else Pending when
-nothing has started anywhere; else Running.
+object has a deletionTimestamp; else Pending when nothing has started anywhere; else Running
+while any expected cluster has no final phase yet (even when another already failed: the
+failure shows in its row and the summary, and the overall does not change once it is final);
+then Failed if any row failed; else PartiallyFailed if any row partially failed; else
+Completed.
 
 Overall, scheduled Backup: Deleting, then Failed / PartiallyFailed when any cluster's *latest*
 run is so, then Running when a run is in progress somewhere, then Pending when an expected
@@ -51,6 +53,7 @@ from fleettui.model.names import velero_object_name
 PENDING, RUNNING, COMPLETED = "Pending", "Running", "Completed"
 PARTIALLY_FAILED, FAILED, DELETING, WAITING = "PartiallyFailed", "Failed", "Deleting", "Waiting"
 SCHEDULED = "Scheduled"  # overall only
+FINAL_STATES = frozenset({COMPLETED, PARTIALLY_FAILED, FAILED})  # a run that has ended
 STATES = (PENDING, RUNNING, COMPLETED, PARTIALLY_FAILED, FAILED, DELETING, WAITING)
 
 # Symbols for displays without colour.
@@ -248,32 +251,46 @@ def _more_advanced(live: ClusterRow, current: ClusterRow) -> bool:
 # Overall
 
 
-def overall_phase(states: list[str], expected: int) -> str:
-    """Overall state of an immediate operation; ``expected`` clusters missing from ``states``
-    count as Pending."""
+def overall_phase(states: list[str], expected: int = 0, *, scheduled: bool = False) -> str:
+    """The overall state every view shows (TUI, `status`, `--wait`, `--until-done`, jsonl).
+
+    ``expected`` clusters missing from ``states`` count as Pending. An immediate operation is
+    Running until every cluster has a final phase, so an overall Failed, PartiallyFailed or
+    Completed never changes afterwards (a PartiallyFailed shown early could become Failed)."""
     padded = list(states) + [PENDING] * max(0, expected - len(states))
-    if not padded:
+    if scheduled:
+        return _scheduled_overall(padded)
+    if not padded or all(s == PENDING for s in padded):
         return PENDING
+    if not all(s in FINAL_STATES or s == DELETING for s in padded):
+        return RUNNING
     if FAILED in padded:
         return FAILED
     if PARTIALLY_FAILED in padded:
         return PARTIALLY_FAILED
     if all(s == COMPLETED for s in padded):
         return COMPLETED
-    if all(s == PENDING for s in padded):
-        return PENDING
-    if all(s in (COMPLETED, DELETING) for s in padded):
-        return DELETING
-    return RUNNING
+    return DELETING
 
 
 def _scheduled_overall(states: list[str]) -> str:
+    # A schedule never ends: its overall is the state of the latest runs, failures first.
     if not states or all(s == PENDING for s in states):
         return PENDING
     for state in (FAILED, PARTIALLY_FAILED, RUNNING, PENDING):
         if state in states:
             return state
     return SCHEDULED
+
+
+def finished(st: FleetBackupStatus) -> bool:
+    """Whether a wait is over: every expected cluster has a final phase (for a schedule: its
+    latest run has, or the Velero Schedule itself failed validation)."""
+    return bool(st.rows) and all(r.state in FINAL_STATES for r in st.rows)
+
+
+def succeeded(st: FleetBackupStatus) -> bool:
+    return finished(st) and all(r.state == COMPLETED for r in st.rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,7 +554,7 @@ def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[Cluster
     if schedule:
         rows, runs = _scheduled_rows(details, shape, ns, name, schedule, expected,
                                      velero_objects, now or datetime.now(UTC))
-        overall = _scheduled_overall([r.state for r in rows])
+        overall = overall_phase([r.state for r in rows], scheduled=True)
         prefix = _schedule_prefix(schedule)
     else:
         rows = _immediate_rows(details, shape, ns, name, expected, velero_objects)

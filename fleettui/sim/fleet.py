@@ -39,6 +39,10 @@ class SimConfig:
     sync_interval: float = 30.0  # Kurator's status poll period
     backup_seconds: float = 3.0
     failure_rate: float = 0.0
+    # Per member cluster (by name), overriding the two above: how long its backups run, and
+    # how every one of them ends ("Failed", "PartiallyFailed", "FailedValidation", "Completed").
+    member_backup_seconds: dict[str, float] = field(default_factory=dict)
+    member_outcome: dict[str, str] = field(default_factory=dict)
     state: Path | None = None
     audit_log: Path | None = None
     window: int = 20000  # watch events kept per cluster before a 410
@@ -75,10 +79,19 @@ class SimFleet:
                         for i in range(config.clusters)]
         self.kurator = KuratorBackupController(self.host.store, self.member_store,
                                                config.sync_interval)
-        settings = VeleroSettings(config.backup_seconds, config.failure_rate, config.speed)
-        self.veleros = [VeleroController(m.store, settings) for m in self.members]
+        self.veleros = [VeleroController(m.store, self._velero_settings(m.name))
+                        for m in self.members]
+        for m, velero in zip(self.members, self.veleros, strict=True):
+            m.api.controls["velero"] = velero.settings.configure
         self._audit_file: Any = None
         self.tls = TlsMaterial.create()
+
+    def _velero_settings(self, member: str) -> VeleroSettings:
+        c = self.config
+        settings = VeleroSettings(c.member_backup_seconds.get(member, c.backup_seconds),
+                                  c.failure_rate, c.speed)
+        settings.configure({"outcome": c.member_outcome.get(member, "")})
+        return settings
 
     def _cluster(self, name: str, types: list[Any]) -> Cluster:
         store = ClusterStore(name, types, self.config.window)

@@ -11,6 +11,7 @@ import base64
 import copy
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,8 @@ class ApiServer:
         for rt in store.types.values():
             self.by_group.setdefault(rt.api_version, []).append(rt)
         self.watch_tasks: set[asyncio.Task[Any]] = set()
+        # Admin endpoints of this cluster's controllers: /_sim/<name> → configure(spec) → state.
+        self.controls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
     # ---- app ---------------------------------------------------------------------------
     def make_app(self) -> web.Application:
@@ -490,6 +493,12 @@ class ApiServer:
             return web.json_response({"ok": True, "faults": self.faults.describe()})
         if tail == "faults":
             return web.json_response(self.faults.describe())
+        if tail in self.controls:
+            try:
+                spec = await request.json() if request.method == "POST" else {}
+                return web.json_response({"ok": True, tail: self.controls[tail](spec)})
+            except (ValueError, TypeError) as e:
+                return web.json_response({"error": str(e)}, status=400)
         if tail == "ping":
             return web.json_response({"cluster": self.store.name, "rv": self.store.rv})
         return web.json_response({"error": f"unknown admin path {tail}"}, status=404)

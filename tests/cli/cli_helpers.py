@@ -17,7 +17,7 @@ import yaml
 
 from fleettui.cli.main import main
 from fleettui.sim.fleet import SimFleet, SimThread
-from tests.conftest import wait_for
+from tests.conftest import start_sim, wait_for
 
 Sim = tuple[SimThread, SimFleet, Path]
 FLEETTUI = Path(sys.executable).parent / "fleettui"
@@ -38,6 +38,13 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def mixed_fleet(tmp_path: Path) -> Sim:
+    """A simulator where member1's backups end PartiallyFailed almost at once and member2's
+    run for 4 s and end Failed: a watch sees one final and one running member for seconds."""
+    return start_sim(tmp_path, member_backup_seconds={"kurator-member1": 0.2,
+                                                      "kurator-member2": 4.0},
+                     member_outcome={"kurator-member1": "PartiallyFailed",
+                                     "kurator-member2": "Failed"})
 
 
 def closed_port_kubeconfig(path: Path) -> Path:

@@ -18,9 +18,11 @@ from fleettui.model.status import (
     STATES,
     ClusterRow,
     derive_backup_status,
+    finished,
     overall_phase,
     rows_from_velero,
     state_for_phase,
+    succeeded,
 )
 
 SAMPLES = "kurator/examples/status-samples-from-docs"
@@ -181,7 +183,9 @@ def test_live_object_for_cluster_without_kurator_entry() -> None:
                                  "status": {"phase": "Failed"}}]}
     status = derive_backup_status(obj, FLEET3, velero_objects=live)
     assert [r.state for r in status.rows] == ["Completed", "Pending", "Failed"]
-    assert status.overall == "Failed"
+    # member2 may still start: the overall is not final while a cluster has no final phase.
+    assert status.overall == "Running" and not finished(status)
+    assert "kurator-member3 failed" in status.summary
 
 
 # --- scheduled backups ----------------------------------------------------------------------
@@ -273,11 +277,35 @@ def test_state_for_phase(phase: str, state: str) -> None:
 @pytest.mark.parametrize(("states", "expected", "overall"), [
     ([], 0, "Pending"), ([], 2, "Pending"), (["Completed"], 1, "Completed"),
     (["Completed"], 2, "Running"), (["Completed", "Failed"], 2, "Failed"),
-    (["PartiallyFailed", "Running"], 2, "PartiallyFailed"), (["Running", "Pending"], 2, "Running"),
+    (["PartiallyFailed", "Running"], 2, "Running"), (["Running", "Pending"], 2, "Running"),
+    (["Failed", "Running"], 2, "Running"), (["Failed"], 2, "Running"),
+    (["PartiallyFailed", "Failed"], 2, "Failed"), (["Completed", "PartiallyFailed"], 2,
+                                                   "PartiallyFailed"),
+    (["Failed", "Deleting"], 2, "Failed"),
     (["Pending", "Pending"], 2, "Pending"), (["Completed", "Deleting"], 2, "Deleting"),
 ])
 def test_overall_phase(states: list[str], expected: int, overall: str) -> None:
     assert overall_phase(states, expected) == overall
+
+
+def test_overall_is_final_only_once_every_cluster_ended() -> None:
+    # One member fails fast while another still runs: what a watch sees, change by change.
+    seen = [_backup([_detail("m1", "PartiallyFailed"), _detail("m2", "InProgress")]),
+            _backup([_detail("m1", "PartiallyFailed"), _detail("m2", "Failed")])]
+    early, late = (derive_backup_status(obj) for obj in seen)
+    assert (early.overall, finished(early), succeeded(early)) == ("Running", False, False)
+    assert (late.overall, finished(late), succeeded(late)) == ("Failed", True, False)
+    done = derive_backup_status(_backup([_detail("m1", "Completed")]))
+    assert (done.overall, finished(done), succeeded(done)) == ("Completed", True, True)
+
+
+@pytest.mark.parametrize(("states", "overall"), [
+    ([], "Pending"), (["Pending", "Pending"], "Pending"), (["Waiting", "Completed"], "Scheduled"),
+    (["Failed", "Running"], "Failed"), (["Running", "Waiting"], "Running"),
+    (["Waiting", "Pending"], "Pending"), (["PartiallyFailed", "Completed"], "PartiallyFailed"),
+])
+def test_scheduled_overall_phase(states: list[str], overall: str) -> None:
+    assert overall_phase(states, scheduled=True) == overall
 
 
 def test_symbols_cover_every_state_and_phase_display() -> None:

@@ -39,12 +39,32 @@ NEW_FILTERS = ("includedClusterScopedResources", "excludedClusterScopedResources
 MANAGER = "velero-server"  # field manager of its writes, as on a real cluster
 
 
+OUTCOMES = ("", "Completed", "PartiallyFailed", "Failed", "FailedValidation")
+
+
 @dataclass
 class VeleroSettings:
     backup_seconds: float = 3.0  # typical wall time of one backup
     failure_rate: float = 0.0  # fraction of backups that end Failed or PartiallyFailed
     speed: float = 1.0  # schedule time compression
     steps: int = 5  # progress updates per backup
+    outcome: str = ""  # every backup ends so (FailedValidation: at once); "": by failure_rate
+
+    def configure(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Change one member's Velero at run time: {"backup_seconds": 20, "outcome": "Failed"}
+        (POST /_sim/velero on that member's port); returns the settings now in force."""
+        if "outcome" in spec:
+            outcome = str(spec["outcome"] or "")
+            if outcome not in OUTCOMES:
+                raise ValueError(f"outcome must be one of {', '.join(o for o in OUTCOMES if o)}"
+                                 " or empty")
+            self.outcome = outcome
+        if "backup_seconds" in spec:
+            self.backup_seconds = max(0.0, float(spec["backup_seconds"]))
+        if "failure_rate" in spec:
+            self.failure_rate = min(1.0, max(0.0, float(spec["failure_rate"])))
+        return {"backup_seconds": self.backup_seconds, "failure_rate": self.failure_rate,
+                "outcome": self.outcome}
 
 
 def rfc3339(t: datetime) -> str:
@@ -163,6 +183,8 @@ class VeleroController:
         spec = obj.get("spec") or {}
         start = datetime.now(UTC)
         errs = validation_errors(spec, self.store)
+        if self.settings.outcome == "FailedValidation":
+            errs = errs or ["simulated validation failure (the simulator's outcome setting)"]
         if errs:
             set_status(self.store, VELERO_BACKUPS, obj, {
                 "phase": "FailedValidation", "validationErrors": errs, "version": 1,
@@ -175,7 +197,9 @@ class VeleroController:
             "startTimestamp": rfc3339(start), "expiration": rfc3339(start + ttl),
             "progress": {"totalItems": total, "itemsBackedUp": 0}}
         obj = set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
-        duration = self.settings.backup_seconds * random.uniform(0.7, 1.3)
+        # A forced outcome makes a test's member deterministic, its duration included.
+        jitter = 1.0 if self.settings.outcome else random.uniform(0.7, 1.3)
+        duration = self.settings.backup_seconds * jitter
         for step in range(1, self.settings.steps + 1):
             await asyncio.sleep(duration / (self.settings.steps + 1))
             obj = self._progress(key, total * step // self.settings.steps)
@@ -202,6 +226,8 @@ class VeleroController:
         return set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
 
     def _outcome(self) -> str:
+        if self.settings.outcome:
+            return self.settings.outcome
         if random.random() >= self.settings.failure_rate:
             return "Completed"
         return random.choice(["Failed", "PartiallyFailed"])
