@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from fleettui.ui.commands import FleetCommands
 from fleettui.ui.frames import FrameBudget, paint_now
 from fleettui.ui.gc_pauses import GcPolicy
+from fleettui.ui.key_order import RETRY, KeyHandled, KeyOrder
 from fleettui.ui.screens.backups import BackupsScreen
 from fleettui.ui.screens.fleets import FleetsScreen
 from fleettui.ui.screens.help import HelpScreen
@@ -71,6 +72,36 @@ class FleetApp(App[int]):
         self._members_requested: set[str] = set()
         self.gc_policy: GcPolicy | None = None  # set by a process that runs only this app
         self.schedule_speed = 1.0  # `demo`: the simulator fires schedules this much faster
+        self._keys = KeyOrder(self)
+
+    # ---- keys in the order typed (see key_order.py) ----------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self._keys.hold(event)
+            await self._release_keys()
+            return
+        await super().on_event(event)
+
+    async def _release_keys(self) -> None:
+        keys = self._keys
+        while keys.held:
+            if keys.waiting():
+                if not keys.retry_pending:
+                    keys.retry_pending = True
+                    self.set_timer(RETRY, self._retry_keys)
+                return
+            event = keys.held.popleft()
+            target = self.focused or self.screen
+            await super().on_event(event)
+            keys.sent(event, target)
+
+    async def _retry_keys(self) -> None:
+        self._keys.retry_pending = False
+        await self._release_keys()
+
+    async def on_key_handled(self, marker: KeyHandled) -> None:
+        self._keys.handled(marker)
+        await self._release_keys()
 
     def on_mount(self) -> None:
         self.connect()
@@ -188,6 +219,12 @@ class FleetApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # --readonly removes every mutating action from keys, footer, help and palette.
         return not (self.readonly and action in self.MUTATING_ACTIONS)
+
+    async def action_quit(self) -> None:
+        """q and ctrl+c ask first where leaving would lose typing (a second ctrl+c quits)."""
+        guard = getattr(self.screen, "guard_leave", None)
+        if guard is None or not guard(self.exit):
+            self.exit()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.screen))

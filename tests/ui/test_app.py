@@ -108,7 +108,11 @@ async def test_form_shows_errors_beside_fields_and_keeps_input(sim: Sim) -> None
         assert static_text(app, "#labels-error").startswith("✗")
         assert "720h" in static_text(app, "#ttl-error")
         assert "minute" in static_text(app, "#schedule-error")
-        assert "fix the 4 field(s)" in static_text(app, "#form-error")
+        outcome = static_text(app, "#form-error")
+        assert "nothing sent" in outcome
+        for label in ("Name", "Label filter", "Keep for (TTL)", "Cron schedule"):
+            assert label in outcome
+        assert app.screen.focused is app.screen.query_one("#name")  # the first to fix
         assert app.screen.query_one("#name", Input).value == long_name  # nothing lost
         assert app.screen.query_one("#schedule", Input).value == "61 * * * *"
     assert not [a for a in fleet.audit if a["verb"] == "create"]

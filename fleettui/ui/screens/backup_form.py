@@ -7,7 +7,9 @@ failed submit keeps every field as typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import yaml
 from rich.syntax import Syntax
@@ -46,8 +48,12 @@ from fleettui.model.names import unique_name
 from fleettui.model.selectors import render_selector
 from fleettui.model.velero_form import VeleroForm, VeleroFormResult, build_velero, velero_form_field
 from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.screens.confirm import ConfirmScreen
 from fleettui.ui.widgets.selector_builder import SelectorBuilder
 from fleettui.ui.widgets.suggest import ListSuggester
+
+if TYPE_CHECKING:
+    from fleettui.kube.errors import KubeError
 
 TEXT_FIELDS = {
     "name": ("Name", "lowercase letters, digits and '-'"),
@@ -65,9 +71,11 @@ class BackupFormScreen(LiveScreen):
     TITLE_TEXT = "New fleet backup"
     AUTO_FOCUS = "#name"
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Create", id="submit", priority=True),
-        Binding("ctrl+t", "dry_run", "Server dry-run", id="dry_run", priority=True),
-        Binding("escape", "app.pop_screen", "Cancel", id="cancel"),
+        # Not priority bindings: those run before the keys typed just ahead of them reach
+        # their field, so a burst `name` + ctrl+s would submit the old name.
+        Binding("ctrl+s", "submit", "Create", id="submit"),
+        Binding("ctrl+t", "dry_run", "Server dry-run", id="dry_run"),
+        Binding("escape", "cancel", "Cancel", id="cancel"),
     ]
 
     def __init__(self) -> None:
@@ -80,6 +88,8 @@ class BackupFormScreen(LiveScreen):
         self.fleet_members: list[ClusterRef] = []
         self.busy = False
         self.preview_yaml = ""  # exactly what a submit sends, as YAML
+        self._initial: tuple[object, ...] = ()
+        self.chosen_by_user = False  # a fleet or cluster choice made with the keyboard
 
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -111,7 +121,8 @@ class BackupFormScreen(LiveScreen):
             yield from self._text_field("schedule", "0 0 * * *")
             yield Label("YAML that will be sent", classes="section")
             yield Static("", id="preview")
-            yield Static("", id="form-error", classes="error")
+        # The outcome of the last submit, docked above the footer: always on screen.
+        yield Static("", id="form-error")
         yield from self.compose_footer()
 
     def _text_field(self, name: str, value: str = "") -> ComposeResult:
@@ -137,8 +148,8 @@ class BackupFormScreen(LiveScreen):
             self._fill_contexts()
         else:
             self._fill_fleets()
-        self.query_one("#name", Input).focus()
         self.revalidate()
+        self._initial = self._typed()
 
     # ---- data from the live store ---------------------------------------------------------
     def _fill_fleets(self) -> None:
@@ -173,6 +184,7 @@ class BackupFormScreen(LiveScreen):
     @on(Select.Changed, "#fleet")
     def fleet_changed(self, event: Select.Changed) -> None:
         session = self.session
+        self.chosen_by_user |= event.select.has_focus_within
         if session is None or event.value is Select.BLANK:
             return
         fleet = session.store.get(session.context or "", kc.FLEETS, session.namespace,
@@ -238,8 +250,9 @@ class BackupFormScreen(LiveScreen):
         self.revalidate()
 
     @on(SelectionList.SelectedChanged)
-    def clusters_changed(self) -> None:
+    def clusters_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         self.touched.add("clusters")
+        self.chosen_by_user |= event.selection_list.has_focus
         self.revalidate()
 
     @on(RadioSet.Changed)
@@ -350,63 +363,83 @@ class BackupFormScreen(LiveScreen):
         self._submit(dry_run_only=False)
 
     def _submit(self, dry_run_only: bool) -> None:
+        if self.busy:
+            self.say("… still waiting for the server's answer to the last submit", "dim")
+            return
         self.submitted = True
         result = self.revalidate()
-        error = self.query_one("#form-error", Static)
-        if not result.ok or self.busy:
-            if not result.ok:
-                error.update(Text(f"✗ fix the {len(result.errors)} field(s) marked above",
-                                  style="bold red"))
+        if not result.ok:
+            self._point_at_errors(result.errors)
             return
-        error.update(Text("… server dry-run", style="dim"))
         self.busy = True
+        targets = self.targets()
+        self.say(f"… {'server dry-run' if dry_run_only else 'creating'} on "
+                 f"{', '.join(targets)}", "dim")
+        self.send(result.manifest, targets, dry_run_only)
+
+    def targets(self) -> list[str]:
+        """Where a submit goes: the host (Kurator), or each chosen context (plain Velero)."""
         if self.velero:
-            chosen = list(self.query_one("#clusters", SelectionList).selected)
-            self.send_velero(result.manifest, chosen, dry_run_only)
+            return list(self.query_one("#clusters", SelectionList).selected)
+        session = self.session
+        return [(session.context or "current context") if session else "the cluster"]
+
+    def _point_at_errors(self, errors: dict[str, str]) -> None:
+        names = [TEXT_FIELDS.get(f, (f.capitalize(), ""))[0] for f in FIELDS if f in errors]
+        names += [f for f in errors if f not in FIELDS]
+        self.say(f"✗ nothing sent: fix {', '.join(names)} (marked above)", "bold red")
+        first = next((f for f in FIELDS if f in errors), None)
+        widget = self.query(f"#{first}") if first else None
+        if widget:
+            widget.first().focus()
+
+    def say(self, text: str, style: str) -> None:
+        """The outcome bar above the footer: every submit's result, where the user looks."""
+        self._show("form-error", Text(text, style=style))
+
+    @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
+    def send(self, manifest: dict[str, object], targets: list[str], dry_run_only: bool) -> None:
+        from fleettui.kube.errors import KubeError
+
+        name = str(manifest["metadata"]["name"])  # type: ignore[index]
+        try:
+            created = self._send(manifest, targets, dry_run_only)
+        except KubeError as e:
+            self.app.call_from_thread(self._failed, e, getattr(e, "created", []))
+            return
+        except Exception as e:  # a bug must not leave the form waiting forever
+            self.app.call_from_thread(self._failed, KubeError(0, "Error", repr(e)), [])
+            return
+        self.app.call_from_thread(self._sent, name, dry_run_only, created)
+
+    def _send(self, manifest: dict[str, object], targets: list[str],
+              dry_run_only: bool) -> list[str]:
+        """Dry-run everywhere first, so a refusal anywhere creates nothing anywhere; a create
+        that still fails later carries the list of where it was already created."""
+        from fleettui.kube.errors import KubeError
+
+        session = self.session
+        if session is None or (not self.velero and session.host is None):
+            raise KubeError(0, "NotConnected", "not connected to the cluster yet")
+        if self.velero:
+            res = kc.VELERO_SCHEDULES if manifest["kind"] == "Schedule" else kc.VELERO_BACKUPS
+            clients = [session.member(ctx) for ctx in targets]
         else:
-            self.send(result.manifest, dry_run_only)
+            assert session.host is not None
+            res, clients = kc.KURATOR_BACKUPS, [session.host]
+        for client in clients:
+            client.create(res, manifest, dry_run=True)
+        created: list[str] = []
+        for client in [] if dry_run_only else clients:
+            try:
+                client.create(res, manifest)
+            except KubeError as e:
+                e.created = created  # type: ignore[attr-defined]
+                raise
+            created.append(client.name)
+        return created
 
-    @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
-    def send(self, manifest: dict[str, object], dry_run_only: bool) -> None:
-        from fleettui.kube.errors import KubeError
-
-        session = self.session
-        try:
-            if session is None or session.host is None:
-                raise KubeError(0, "NotConnected", "not connected to the cluster yet")
-            session.host.create(kc.KURATOR_BACKUPS, manifest, dry_run=True)
-            if not dry_run_only:
-                session.host.create(kc.KURATOR_BACKUPS, manifest)
-        except KubeError as e:
-            self.app.call_from_thread(self._failed, e)
-            return
-        self.app.call_from_thread(self._sent, str(manifest["metadata"]["name"]),  # type: ignore[index]
-                                  dry_run_only)
-
-    @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
-    def send_velero(self, manifest: dict[str, object], contexts: list[str],
-                    dry_run_only: bool) -> None:
-        """Dry-run in every context first, so a refusal anywhere creates nothing anywhere."""
-        from fleettui.kube.errors import KubeError
-
-        session = self.session
-        res = kc.VELERO_SCHEDULES if manifest["kind"] == "Schedule" else kc.VELERO_BACKUPS
-        try:
-            if session is None:
-                raise KubeError(0, "NotConnected", "not connected to the cluster yet")
-            clients = [session.member(ctx) for ctx in contexts]
-            for client in clients:
-                client.create(res, manifest, dry_run=True)
-            if not dry_run_only:
-                for client in clients:
-                    client.create(res, manifest)
-        except KubeError as e:
-            self.app.call_from_thread(self._failed, e)
-            return
-        self.app.call_from_thread(self._sent, str(manifest["metadata"]["name"]),  # type: ignore[index]
-                                  dry_run_only)
-
-    def _failed(self, e: object) -> None:
+    def _failed(self, e: object, created: list[str]) -> None:
         from fleettui.kube.errors import KubeError
 
         self.busy = False
@@ -415,18 +448,69 @@ class BackupFormScreen(LiveScreen):
         to_field = velero_form_field if self.velero else form_field
         for path, message in e.field_errors().items():
             self.server_errors.setdefault(to_field(path), message)
+        if e.code == 409:
+            self.server_errors["name"] = "this name is taken: choose another"
         self.revalidate()
-        where = f"{e.cluster}: " if e.cluster else ""
-        self.query_one("#form-error", Static).update(
-            Text(f"✗ {where}{e.message}", style="bold red"))
+        self.say(refusal(e, created), "bold red")
 
-    def _sent(self, name: str, dry_run_only: bool) -> None:
+    def _sent(self, name: str, dry_run_only: bool, created: list[str]) -> None:
         self.busy = False
+        where = ", ".join(self.targets())
         if dry_run_only:
-            self.query_one("#form-error", Static).update(
-                Text("✓ the server accepts this backup (dry-run, nothing created)",
-                     style="green"))
+            self.say(f"✓ {where} accepts this {self._kind()} (server dry-run: nothing "
+                     "created; ctrl+s creates it)", "bold green")
             return
         self.app.pop_screen()
         self.fleet_app.open_status(name)
-        self.app.notify(f"Created fleet backup {name}", title="Created")
+        self.app.notify(f"Created {self._kind()} {name} on {', '.join(created)}",
+                        title="Created")
+
+    def _kind(self) -> str:
+        return "schedule" if self.scheduled else "backup"
+
+    # ---- leaving -------------------------------------------------------------------------
+    def changed(self) -> bool:
+        """Whether leaving would lose something the user typed or chose."""
+        return self._typed() != self._initial
+
+    def _typed(self) -> tuple[object, ...]:
+        values = tuple(box.value for box in self.query("#form Input").results(Input))
+        return (*values, self.scheduled, self.chosen_by_user)
+
+    def action_cancel(self) -> None:
+        if not self.guard_leave(self.app.pop_screen):
+            self.app.pop_screen()
+
+    def guard_leave(self, then: Callable[[], object]) -> bool:
+        """Ask before a changed form is thrown away; False when there is nothing to lose."""
+        if not self.changed():
+            return False
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        body = Text("What you typed in this form will be lost.\n\nPress n or esc to go back "
+                    "to the form, y to discard it.")
+        self.app.push_screen(ConfirmScreen("Discard this form?", body, "Discard"), answered)
+        return True
+
+
+def refusal(e: KubeError, created: list[str]) -> str:
+    """One or two lines: who refused, the HTTP code and reason, the server's words, what to
+    do; and where something was already created when a later create failed."""
+    where = f"{e.cluster}: " if e.cluster else ""
+    code = f"{e.code} {e.reason}: " if e.code else ""
+    text = f"✗ {where}{code}{e.message}"
+    hint = _WHAT_NOW.get(e.code, "")
+    if hint:
+        text += f" ({hint})"
+    if created:
+        text += f"\n! already created on {', '.join(created)}: delete it there or retry"
+    return text + " · nothing you typed was lost"
+
+
+_WHAT_NOW = {0: "check the connection, then ctrl+s again",
+             409: "change Name", 422: "see the fields marked above",
+             429: "the server is busy: try again", 500: "the server failed: try again",
+             503: "the server is unavailable: try again"}
