@@ -31,6 +31,7 @@ from fleettui.cli.output import (
     dump,
     items_text,
     phase_word,
+    reason_lines,
     say,
     table,
     usage,
@@ -466,7 +467,8 @@ def status_table(st: FleetBackupStatus, now: datetime) -> str:
     rows = [[r.cluster_name, phase_word(r.state, r.phase_display), items_text(r), str(r.errors),
              str(r.warnings), clock(r.started, now), took(r, now), clock(r.expires, now),
              r.velero_name] for r in st.rows]
-    return table(STATUS_HEADERS, rows) + f"\noverall: {phase_word(st.overall)} — {st.summary}"
+    lines = [table(STATUS_HEADERS, rows), *reason_lines(st.rows)]
+    return "\n".join(lines) + f"\noverall: {phase_word(st.overall)} — {st.headline}"
 
 
 def run_status(args: argparse.Namespace) -> int:

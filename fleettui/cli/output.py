@@ -104,6 +104,11 @@ def phase_word(state: str, phase: str = "") -> str:
     return f"{PHASE_SYMBOLS.get(state, '?')} {phase or state}"
 
 
+def reason_lines(rows: Iterable[ClusterRow]) -> list[str]:
+    """`CLUSTER: reason` under a status table, for every row that is not Completed."""
+    return [f"{r.cluster_name or r.velero_name}: {r.reason}" for r in rows if r.reason]
+
+
 def items_text(row: ClusterRow) -> str:
     return "-" if row.items_total is None else f"{row.items_done or 0}/{row.items_total}"
 
@@ -148,12 +153,13 @@ class ChangePrinter:
                     "time": now.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "backup": self.name,
                     "cluster": cluster, "phase": phase, "state": row.state,
                     "items_done": row.items_done, "items_total": row.items_total,
-                    "errors": row.errors, "warnings": row.warnings, "overall": overall}),
-                    self.out)
+                    "errors": row.errors, "warnings": row.warnings, "reason": row.reason,
+                    "overall": overall}), self.out)
             else:
+                why = f"  — {row.reason}" if row.reason else ""
                 say(f"{now.astimezone():%H:%M:%S}  {cluster:<20} {phase_word(row.state, phase):<20}"
-                    f" {items_text(row):>9} items  {row.errors} errors  {row.warnings} warnings",
-                    self.out)
+                    f" {items_text(row):>9} items  {row.errors} errors  {row.warnings} warnings"
+                    f"{why}", self.out)
         if overall != self.overall:
             self.overall = overall
             if self.fmt != "jsonl" and rows:

@@ -109,6 +109,30 @@ class ClusterRow:
     def symbol(self) -> str:
         return PHASE_SYMBOLS.get(self.state, "?")
 
+    @property
+    def reason(self) -> str:
+        """Why this row is not Completed, in one line ("" when Completed, or running with
+        nothing to add): Velero's failureReason and validationErrors first, then what fleettui
+        knows (no status yet, waiting for the first run, the last successful run)."""
+        if self.state == COMPLETED:
+            return ""
+        note = self.message
+        if self.state == FAILED:
+            why = self.failure_reason or "; ".join(self.validation_errors) or (
+                f"Velero recorded no reason (see: velero backup logs {self.velero_name})")
+        elif self.state == PARTIALLY_FAILED:
+            why = (f"{self.errors} error{_s(self.errors)}, {self.warnings} "
+                   f"warning{_s(self.warnings)} (see: velero backup logs {self.velero_name})")
+            if self.failure_reason:
+                why = f"{self.failure_reason}; {why}"
+        elif self.state == DELETING:
+            why = "being deleted"
+        elif self.state == PENDING:
+            why, note = note or f"{self.cluster_name} {NO_STATUS}", ""
+        else:  # Running, Waiting: the phase says it; only a note adds something
+            why, note = note, ""
+        return f"{why} ({note})" if why and note else why or note
+
 
 @dataclass
 class FleetBackupStatus:
@@ -116,7 +140,15 @@ class FleetBackupStatus:
     rows: list[ClusterRow]
     runs: dict[str, list[ClusterRow]]  # scheduled: every known run per cluster, newest first
     scheduled: bool
-    summary: str
+    summary: str  # headline plus every non-completed row's phrase (one line, for the CLI)
+    headline: str = ""  # the counts alone, for screens that show each row's reason apart
+
+    def __post_init__(self) -> None:
+        self.headline = self.headline or self.summary
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,8 +338,7 @@ def _progress(row: ClusterRow) -> str:
 def _row_phrase(row: ClusterRow) -> str:
     name = row.cluster_name or row.velero_name
     if row.state == FAILED:
-        why = row.failure_reason or "; ".join(row.validation_errors) or row.phase
-        return f"{name} failed: {why}"
+        return f"{name} failed: {row.reason}"
     if row.state == PARTIALLY_FAILED:
         return f"{name} partially failed ({row.errors} errors, {row.warnings} warnings)"
     if row.state == RUNNING:
@@ -320,7 +351,18 @@ def _row_phrase(row: ClusterRow) -> str:
 
 
 def _summary(rows: list[ClusterRow], *, scheduled: bool, prefix: str = "",
-             runs: Mapping[str, list[ClusterRow]] | None = None) -> str:
+             runs: Mapping[str, list[ClusterRow]] | None = None) -> tuple[str, str]:
+    """(summary, headline): the headline is the counts alone."""
+    if not rows:
+        text = _headline(rows, scheduled, runs)
+        return text, text
+    head = prefix + _headline(rows, scheduled, runs)
+    others = [_row_phrase(r) for r in rows if r.state not in (COMPLETED, WAITING)]
+    return "; ".join([head, *others]), head
+
+
+def _headline(rows: list[ClusterRow], scheduled: bool,
+              runs: Mapping[str, list[ClusterRow]] | None) -> str:
     if not rows:
         return ("no status yet: Kurator has not created any Velero object (check that the "
                 "Fleet exists and is Ready, the clusters are ready, and the fleet-manager logs)")
@@ -337,8 +379,7 @@ def _summary(rows: list[ClusterRow], *, scheduled: bool, prefix: str = "",
         if waiting:
             parts.append(f"{len(waiting)}/{len(rows)} clusters {waiting[0].message}")
         head = ", ".join(parts) or f"no completed run on any of {len(rows)} clusters"
-    others = [_row_phrase(r) for r in rows if r.state not in (COMPLETED, WAITING)]
-    return prefix + "; ".join([head, *others])
+    return head
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,7 +568,8 @@ def _derive_migrate(obj: Mapping[str, Any], deleting: bool) -> FleetBackupStatus
                                     or derived, detail.get("restoreStatusInCluster"),
                                     message="target (restore)"))
     overall = DELETING if deleting else overall_phase([r.state for r in rows], len(rows))
-    return FleetBackupStatus(overall, rows, {}, False, _summary(rows, scheduled=False))
+    summary, headline = _summary(rows, scheduled=False)
+    return FleetBackupStatus(overall, rows, {}, False, summary, headline)
 
 
 def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[ClusterRef] | None = None,
@@ -560,9 +602,10 @@ def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[Cluster
         rows = _immediate_rows(details, shape, ns, name, expected, velero_objects)
         runs, prefix = {}, ""
         overall = overall_phase([r.state for r in rows], len(rows))
-    summary = _summary(rows, scheduled=bool(schedule), prefix=prefix, runs=runs)
+    summary, headline = _summary(rows, scheduled=bool(schedule), prefix=prefix, runs=runs)
     if deleting:
         overall = DELETING
-        summary = ("being deleted: Kurator removes the Velero objects, then its finalizer (stuck "
-                   "while a member is unreachable); backup data stays in the bucket. " + summary)
-    return FleetBackupStatus(overall, rows, runs, bool(schedule), summary)
+        note = ("being deleted: Kurator removes the Velero objects, then its finalizer (stuck "
+                "while a member is unreachable); backup data stays in the bucket. ")
+        summary, headline = note + summary, note + headline
+    return FleetBackupStatus(overall, rows, runs, bool(schedule), summary, headline)
