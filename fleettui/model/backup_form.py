@@ -170,7 +170,8 @@ def label_requirement(key: str, operator: str, values: str) -> str:
         text = f"{key}{operator}{vals[0]}"
     else:
         if not vals:
-            raise FieldError("labels", f"{operator} needs at least one value")
+            raise FieldError("labels", f"{key} {operator} (): the value list is empty; name at "
+                                       "least one value")
         text = f"{key} {operator} ({','.join(vals)})"
     parse_selector(text, field="labels")  # the same checks as typed text
     return text

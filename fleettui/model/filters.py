@@ -10,6 +10,7 @@ resource name with an optional group (``deployments``, ``storageclasses.storage.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -269,3 +270,36 @@ def validate_ordered_resources(ordered: object, path: str = "policy.orderedResou
                 'list objects as "namespace/name" (or "name" for cluster-scoped kinds), '
                 'separated by commas, e.g. "ns1/pod1,ns1/pod2"')))
     return errors
+
+
+def namespaces_not_found(typed: list[str], known: dict[str, set[str]]) -> str:
+    """A warning when typed namespaces exist on none of the clusters, or "".
+
+    ``known`` maps each cluster that could be read to its namespaces (unreadable clusters are
+    left out: nothing is said about them). ``*`` and glob patterns count as found when they
+    match a namespace somewhere; a backup of a namespace that exists nowhere is not an error
+    to Velero (it backs up nothing), which is why this is only a warning.
+    """
+    if not known:
+        return ""
+    everywhere = set().union(*known.values())
+    missing = [name for name in dict.fromkeys(n.strip() for n in typed if n.strip())
+               if name != "*" and not _found(name, everywhere)]
+    if not missing:
+        return ""
+    listed = ", ".join(f'"{name}"' for name in missing)
+    noun = "namespace" if len(missing) == 1 else "namespaces"
+    if len(known) == 1:
+        where = f"is not on member cluster {next(iter(known))}" if len(missing) == 1 else \
+            f"are not on member cluster {next(iter(known))}"
+    else:
+        verb = "exists" if len(missing) == 1 else "exist"
+        where = f"{verb} on none of the {len(known)} member clusters"
+    them = "it" if len(missing) == 1 else "them"
+    return f"{noun} {listed} {where}; the backup will not contain {them} (a typo?)"
+
+
+def _found(name: str, namespaces: set[str]) -> bool:
+    if _GLOB_RE.search(name) is None:
+        return name in namespaces
+    return any(fnmatch.fnmatchcase(ns, name) for ns in namespaces)

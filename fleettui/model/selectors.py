@@ -12,6 +12,8 @@ omitted. Differences, on purpose:
   overwriting the first in matchLabels.
 * ``>``/``<`` are rejected: metav1.LabelSelector cannot express them.
 * A NUL character is an error (the Go lexer treats it as the end of input).
+* ``k in ()`` and ``k notin ()`` are errors naming the key (apimachinery reads ``()`` as the
+  empty value).
 
 Canonical rendering (``render_selector``): matchLabels first as ``k=v`` in dict order, then
 matchExpressions in list order: ``k in (a,b)``, ``k!=v`` (NotIn with exactly one value),
@@ -236,7 +238,8 @@ class _Parser:
         if nxt.kind == _END or nxt.text == ",":
             return _Requirement(token.text, "exists", ())
         operator = self.operator()
-        values = self.value_set() if operator in ("in", "notin") else self.exact_value()
+        values = self.value_set(token.text, operator) if operator in ("in", "notin") else \
+            self.exact_value()
         for value in values:
             problem = _value_problem(value)
             if problem is not None:
@@ -266,16 +269,18 @@ class _Parser:
             raise self.fail(token, "a value")
         return [token.text]
 
-    def value_set(self) -> list[str]:
-        # A literal port of apimachinery parseValues/parseIdentifiersList, quirks included:
-        # "()" and "(a,)" carry an empty value, "(,,)" is an error.
+    def value_set(self, key: str, operator: str) -> list[str]:
+        # A port of apimachinery parseValues/parseIdentifiersList: "(a,)" carries an empty
+        # value and "(,,)" is an error. "()" is refused, as kubectl users expect: apimachinery
+        # reads it as the empty value, which selects nothing anyone means.
         token = self.take()
         if token.text != "(":
             raise self.fail(token, "'(' to start the value list, e.g. env in (dev,prod)")
         nxt = self.peek()
         if nxt.text == ")":
-            self.take()
-            return [""]
+            raise FieldError(self.field, f"{key} {operator} (): the value list is empty; "
+                                         f"name at least one value, e.g. {key} {operator} "
+                                         "(a,b)")
         if nxt.kind != _ID and nxt.text != ",":
             raise self.fail(nxt, "a value, ',' or ')'")
         values: list[str] = []

@@ -75,3 +75,13 @@ def test_any_text_gives_errors_or_an_object(name: str, ns: str, labels: str, ttl
                               labels=labels, ttl=ttl, schedule=cron))
     assert set(result.errors) <= set(FIELDS)
     assert result.manifest["kind"] == "Backup"  # the preview always renders
+
+
+@pytest.mark.parametrize("labels", ["tier in ()", "env=test OR tier notin ()"])
+def test_empty_value_list_is_refused_at_the_label_field(labels: str) -> None:
+    # The TUI form and `backup create -l/--or-selector` share this builder and its words.
+    result = build(BackupForm(name="b", fleet="f", labels=labels))
+    assert "tier" in result.errors["labels"] and "(): the value list is empty" in \
+        result.errors["labels"]
+    with pytest.raises(FieldError, match="tier"):
+        label_requirement("tier", "in", " , ")

@@ -9,7 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fleettui.model.errors import FieldError
-from fleettui.model.filters import ResourceFilter, validate_ordered_resources
+from fleettui.model.filters import (
+    ResourceFilter,
+    namespaces_not_found,
+    validate_ordered_resources,
+)
 
 FUZZ = settings(max_examples=300, deadline=None)
 P = "policy.resourceFilter"
@@ -162,3 +166,25 @@ def test_namespace_and_resource_text_only_yield_field_errors(names: list[str],
                         included_resources=resources)
     assert all(isinstance(e, FieldError) for e in rf.validate(allow_globs=True))
     assert all(isinstance(e, FieldError) for e in rf.validate())
+
+
+KNOWN = {"kurator-member1": {"default", "kube-system", "kurator-backup"},
+         "kurator-member2": {"default", "shop"}}
+
+
+@pytest.mark.parametrize(("typed", "known", "expected"), [
+    (["kurator-backup", "shop"], KNOWN, ""),  # each exists on one member: enough
+    (["*", "kube-*", "sh?p"], KNOWN, ""),  # wildcards that match something
+    (["shop"], {}, ""),  # no member could be read: nothing to say
+    (["shpo"], KNOWN, 'namespace "shpo" exists on none of the 2 member clusters; the backup '
+                      "will not contain it (a typo?)"),
+    (["shpo", "shop", "cart", "cart", "web-*"], KNOWN,
+     'namespaces "shpo", "cart", "web-*" exist on none of the 2 member clusters; the backup '
+     "will not contain them (a typo?)"),
+    (["shop"], {"kurator-member1": {"default"}},
+     'namespace "shop" is not on member cluster kurator-member1; the backup will not contain '
+     "it (a typo?)"),
+])
+def test_namespaces_not_found(typed: list[str], known: dict[str, set[str]],
+                              expected: str) -> None:
+    assert namespaces_not_found(typed, known) == expected
