@@ -21,6 +21,7 @@ import base64
 import binascii
 import contextlib
 import copy
+import functools
 import json
 import math
 import re
@@ -801,8 +802,22 @@ def load_crd(path_or_dict: str | Path | Mapping[str, Any]) -> CrdInfo:
 
 
 def load_builtin_crds() -> list[CrdInfo]:
-    """Every CRD shipped in fleettui/sim/crds, sorted by file name."""
-    return [load_crd(p) for p in sorted(CRD_DIR.glob("*.yaml"))]
+    """Every CRD shipped in fleettui/sim/crds, sorted by file name.
+
+    Each call gets its own copies, parsed once per process: the pure-Python YAML parse of these
+    files takes most of a second (several under CPU contention), and a restarted simulator
+    serves nothing until it is done.
+    """
+    return [load_crd(copy.deepcopy(_builtin_crd(p))) for p in sorted(CRD_DIR.glob("*.yaml"))]
+
+
+@functools.cache
+def _builtin_crd(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as f:
+        loaded = yaml.safe_load(f)
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: not a CustomResourceDefinition")
+    return loaded
 
 
 def _field_error(cause: Mapping[str, str]) -> str:

@@ -471,7 +471,11 @@ class ApiServer:
             try:
                 first = await asyncio.wait_for(w.queue.get(), wait)
             except TimeoutError:
-                if bookmarks and not w.hung and time.monotonic() < deadline:
+                # A bookmark says "you have every event up to rv": not while one is still queued
+                # (put there while wait_for was cancelling the get), or a stream that ends before
+                # writing it would resume after it and lose it for good.
+                if bookmarks and not w.hung and w.queue.empty() \
+                        and time.monotonic() < deadline:
                     await resp.write(bookmark_event(rt, self.store.rv))
                 continue
             batch = [first]

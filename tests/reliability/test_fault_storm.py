@@ -45,6 +45,11 @@ def phases(store: LiveStore, cluster: str) -> dict[str, str]:
             for o in store.objects(cluster, kc.VELERO_BACKUPS)}
 
 
+def reconnecting_since(store: Recorder, start: int) -> set[str]:
+    """The clusters whose watch has said "reconnecting" since log entry `start`."""
+    return {cluster for cluster, state in store.log[start:] if state == "reconnecting"}
+
+
 def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
     rng = random.Random(7)
     state = tmp_path / "state.json"
@@ -55,6 +60,7 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
     watches = [ListWatch(KubeClient.from_kubeconfig(str(kubeconfig), c), kc.VELERO_BACKUPS,
                          "velero", store, SETTINGS).start() for c in clusters]
     recoveries: list[float] = []
+    startups: list[float] = []
     lost = 0
     down_unseen = 0
     try:
@@ -63,13 +69,24 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
             index = clusters.index(cluster)
             fault = FAULTS[i % len(FAULTS)] if i % 10 else "restart"
             before = len(store.log)
-            started = time.monotonic()
             if fault == "restart":
                 sim.stop()
+                # The fleet stays down until every watch has said so (or RECOVERY_LIMIT passed):
+                # a watch that never noticed its server was gone is counted below.
+                down = time.monotonic()
+                while reconnecting_since(store, before) != set(clusters) \
+                        and time.monotonic() - down < RECOVERY_LIMIT:
+                    time.sleep(0.02)
+                down_unseen += reconnecting_since(store, before) != set(clusters)
+                up = time.monotonic()
                 sim = SimThread(SimConfig(state=state, sync_interval=0.2, backup_seconds=0.2,
                                           bookmark_seconds=0.3))
                 fleet = sim.start()
-            else:
+                startups.append(time.monotonic() - up)
+            # Recovery is the watches' work once the servers answer again: the time a restarted
+            # simulator takes to come back (long on a busy machine) is not theirs to recover.
+            started = time.monotonic()
+            if fault != "restart":
                 sim.call(lambda f=fault, api=fleet.members[index].api: api.faults.configure(f))
             member = fleet.members[index].store
             sim.call(lambda m=member, n=f"run-{i}": m.create(
@@ -84,15 +101,14 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
                 time.sleep(0.02)
             recoveries.append(time.monotonic() - started)
             lost += sum(1 for k, v in truth.items() if phases(store, cluster).get(k) != v)
-            if fault == "restart":  # every watch was really down for a while
-                down_unseen += not any(s == "reconnecting" for _, s in store.log[before:])
     finally:
         for w in watches:
             w.stop()
         sim.stop()
     p50, worst = statistics.median(recoveries), max(recoveries)
     print(f"\nfault storm: 100 faults, lost={lost}, recovery p50={p50:.2f}s max={worst:.2f}s, "
-          f"restarts without 'reconnecting'={down_unseen}")
+          f"restarts without 'reconnecting'={down_unseen}, "
+          f"simulator restart max={max(startups):.2f}s")
     assert lost == 0
     assert worst <= RECOVERY_LIMIT
     assert down_unseen == 0
