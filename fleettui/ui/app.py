@@ -48,7 +48,8 @@ class FleetApp(App[int]):
     TITLE = "fleettui"
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
-        Binding("colon", "command_palette", "Jump", id="jump"),
+        # Declaring the palette here stops Textual adding its ctrl+p: both keys are listed.
+        Binding("colon,ctrl+p", "command_palette", "Jump", id="jump"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -134,7 +135,8 @@ class FleetApp(App[int]):
         self.call_from_thread(self._connected, mode)
 
     def _connected(self, mode: str) -> None:
-        self.status = f"{self.context or 'current context'} · {mode} mode"
+        readonly = " · read-only" if self.readonly else ""
+        self.status = f"{self.context or 'current context'} · {mode} mode{readonly}"
         self.flush()
 
     def _connect_failed(self, message: str) -> None:

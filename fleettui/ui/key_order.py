@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.message_pump import MessagePump
 
-HELD_KEY_LIMIT = 1.0  # seconds: a marker lost with a removed widget never blocks keys longer
+HELD_KEY_LIMIT = 5.0  # seconds: a backstop; a busy machine can take a second to mount a form
 RETRY = 0.01  # seconds between checks while a new screen mounts
 
 
@@ -35,6 +35,7 @@ class KeyOrder:
         self.app = app
         self.held: deque[events.Key | events.Paste] = deque()
         self.in_flight: KeyHandled | None = None
+        self.target: MessagePump | None = None  # where the key in flight was sent
         self.since = 0.0  # when the current wait (marker or screen) began
         self.retry_pending = False
 
@@ -47,8 +48,9 @@ class KeyOrder:
 
     def waiting(self) -> bool:
         """Whether the next key must wait (a key in flight, or a screen still mounting)."""
-        if time.monotonic() - self.since > HELD_KEY_LIMIT:
-            self.in_flight = None
+        removed = self.target is not None and not self.target.is_attached
+        if removed or time.monotonic() - self.since > HELD_KEY_LIMIT:
+            self.in_flight = None  # the marker went with its widget: it will not arrive
             return False
         return self.in_flight is not None or not screen_ready(self.app)
 
@@ -57,8 +59,10 @@ class KeyOrder:
 
     def sent(self, event: events.Key | events.Paste, target: MessagePump) -> None:
         """`event` was forwarded to `target`: follow it with the marker."""
+        self.target = None
         if event.is_forwarded:
             self.in_flight = KeyHandled()
+            self.target = target
             target.post_message(self.in_flight)
         self.start_wait()
 

@@ -89,6 +89,10 @@ class Terminal:
             os.write(self.master, ch.encode())
             self.pump(0.03)
 
+    def send_at_once(self, keys: str) -> None:
+        """Every key in one write: a paste, or an SSH packet that bundles keystrokes."""
+        os.write(self.master, keys.encode())
+
     def drain(self, timeout: float = 3.0) -> None:
         """Read until the process has exited and closed the terminal."""
         deadline = time.monotonic() + timeout

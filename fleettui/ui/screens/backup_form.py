@@ -39,18 +39,22 @@ from fleettui.model.backup_form import (
     form_field,
     label_requirement,
     parse_labels,
+    split_list,
 )
 from fleettui.model.cron import describe, next_runs, validate_cron
 from fleettui.model.durations import humanize, parse_duration
 from fleettui.model.errors import FieldError
+from fleettui.model.filters import namespaces_not_found
 from fleettui.model.kurator import ClusterRef
 from fleettui.model.names import unique_name
 from fleettui.model.selectors import render_selector
 from fleettui.model.velero_form import VeleroForm, VeleroFormResult, build_velero, velero_form_field
 from fleettui.ui.screens.base import LiveScreen
 from fleettui.ui.screens.confirm import ConfirmScreen
+from fleettui.ui.widgets.form_input import FormInput
 from fleettui.ui.widgets.selector_builder import SelectorBuilder
 from fleettui.ui.widgets.suggest import ListSuggester
+from fleettui.ui.widgets.toggles import Checklist, Choice
 
 if TYPE_CHECKING:
     from fleettui.kube.errors import KubeError
@@ -65,6 +69,11 @@ TEXT_FIELDS = {
     "ttl": ("Keep for (TTL)", "Go duration, e.g. 720h (30 days), 1h30m"),
     "schedule": ("Cron schedule", "5 fields, UTC: minute hour day-of-month month day-of-week"),
 }
+
+
+WARNED_FIELDS = ("schedule", "ttl", "name", "include_namespaces")
+LIST_FIELDS = {"include_namespaces", "exclude_namespaces", "include_resources",
+               "exclude_resources"}
 
 
 class BackupFormScreen(LiveScreen):
@@ -90,6 +99,7 @@ class BackupFormScreen(LiveScreen):
         self.preview_yaml = ""  # exactly what a submit sends, as YAML
         self._initial: tuple[object, ...] = ()
         self.chosen_by_user = False  # a fleet or cluster choice made with the keyboard
+        self.namespaces_by_cluster: dict[str, set[str]] = {}  # read from the chosen members
 
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -103,7 +113,7 @@ class BackupFormScreen(LiveScreen):
             yield Static("", id="fleet-error", classes="error")
             yield Label("Clusters (space toggles; all checked = every ready cluster)",
                         classes="section")
-            yield SelectionList[str](id="clusters")
+            yield Checklist(id="clusters")
             yield Static("", id="clusters-error", classes="error")
             for name in ("include_namespaces", "exclude_namespaces", "labels"):
                 yield from self._text_field(name)
@@ -116,8 +126,8 @@ class BackupFormScreen(LiveScreen):
             with Horizontal(classes="row"):
                 yield Label("When", classes="field-label")
                 with RadioSet(id="when"):
-                    yield RadioButton("Once, now", value=True, id="once")
-                    yield RadioButton("On a cron schedule", id="scheduled")
+                    yield Choice("Once, now", value=True, id="once")
+                    yield Choice("On a cron schedule", id="scheduled")
             yield from self._text_field("schedule", "0 0 * * *")
             yield Label("YAML that will be sent", classes="section")
             yield Static("", id="preview")
@@ -129,10 +139,8 @@ class BackupFormScreen(LiveScreen):
         label, hint = TEXT_FIELDS[name]
         with Horizontal(classes="row", id=f"{name}-row"):
             yield Label(label, classes="field-label")
-            box = Input(value=value, placeholder=hint, id=name,
-                        suggester=self.suggesters.get(name))
-            box.cursor_blink = False  # a blinking cursor repaints twice a second over SSH
-            yield box
+            yield FormInput(value=value, placeholder=hint, id=name,
+                            suggester=self.suggesters.get(name), list_field=name in LIST_FIELDS)
         yield Static("", id=f"{name}-error", classes="error")
         yield Static("", id=f"{name}-hint", classes="hint")
 
@@ -208,19 +216,22 @@ class BackupFormScreen(LiveScreen):
         session = self.session
         if session is None:
             return
-        found_ns: set[str] = set()
+        found_ns: dict[str, set[str]] = {}
         found_labels: dict[str, set[str]] = {}
         for cluster in clusters:
             try:
                 client = session.member(cluster)
-                found_ns.update(namespaces(client))
+                found_ns[cluster] = set(namespaces(client))
                 for k, vs in label_suggestions(client).items():
                     found_labels.setdefault(k, set()).update(vs)
             except KubeError:
                 continue  # the form works without suggestions
-        self.app.call_from_thread(self._set_suggestions, sorted(found_ns), found_labels)
+        self.app.call_from_thread(self._set_suggestions, found_ns, found_labels)
 
-    def _set_suggestions(self, ns: list[str], labels: dict[str, set[str]]) -> None:
+    def _set_suggestions(self, by_cluster: dict[str, set[str]],
+                         labels: dict[str, set[str]]) -> None:
+        self.namespaces_by_cluster = by_cluster
+        ns = sorted(set().union(*by_cluster.values())) if by_cluster else []
         for name in ("include_namespaces", "exclude_namespaces"):
             self.suggesters[name].values = ns
         self._show("include_namespaces-hint", Text(
@@ -228,6 +239,7 @@ class BackupFormScreen(LiveScreen):
         self.suggesters["labels"].values = sorted(f"{k}={v}" for k, vs in labels.items()
                                                   for v in vs)
         self.query_one(SelectorBuilder).suggest(labels)
+        self.revalidate()
 
     @on(SelectorBuilder.Add)
     def add_requirement(self, event: SelectorBuilder.Add) -> None:
@@ -303,6 +315,14 @@ class BackupFormScreen(LiveScreen):
     def revalidate(self) -> FormResult | VeleroFormResult:
         result = self.draft()
         errors = {**result.errors, **self.server_errors}
+        missing = namespaces_not_found(split_list(self.query_one("#include_namespaces",
+                                                                  Input).value),
+                                       self.namespaces_by_cluster)
+        if missing:
+            result.warnings.setdefault("include_namespaces", missing)
+        if self._name_taken(self.query_one("#name", Input).value.strip()):
+            result.warnings.setdefault("name", "a backup with this name exists already: the "
+                                       "server will refuse it (409)")
         for name in (*FIELDS,):
             shown = errors.get(name, "") if (self.submitted or name in self.touched or
                                              name in self.server_errors) else ""
@@ -310,13 +330,20 @@ class BackupFormScreen(LiveScreen):
             if box:
                 text = Text("✗ " + shown, style="bold red") if shown else Text(
                     "! " + result.warnings[name], style="yellow") if name in result.warnings \
-                    and name in ("schedule", "ttl", "name") else Text("")
+                    and name in WARNED_FIELDS else Text("")
                 self._show(f"{name}-error", text)
         self._hints(result)
         self.preview_yaml = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
         self.query_one("#preview", Static).update(
             Syntax(self.preview_yaml, "yaml", theme="ansi_dark"))
         return result
+
+    def _name_taken(self, name: str) -> bool:
+        session = self.session
+        if session is None or self.velero or not name:
+            return False
+        return session.store.get(session.context or "", kc.KURATOR_BACKUPS, session.namespace,
+                                 name) is not None
 
     def _hints(self, result: FormResult | VeleroFormResult) -> None:
         ttl = self.query_one("#ttl", Input).value.strip()

@@ -11,13 +11,14 @@ from textual.widgets import DataTable, Input, Static
 
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
-from fleettui.ui.widgets.live_table import LiveTable
+from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
 
-COLUMNS = [("NAME", 18), ("TYPE", 11), ("WHERE", 10), ("OVERALL", 13), ("DONE", 4),
-           ("CREATED", 8)]
+COLUMNS = [Column("NAME", 18, NAME, least=12, most=48),
+           Column("TYPE", 11, NAME, least=7, drop=2), Column("WHERE", 10, NAME, least=7, drop=3),
+           Column("OVERALL", 17, PHASE), Column("DONE", 5), Column("CREATED", 8, drop=1)]
 
 
 class BackupsScreen(LiveScreen):
@@ -37,7 +38,7 @@ class BackupsScreen(LiveScreen):
         box = Input(placeholder="filter by name (esc clears)", id="filter")
         box.cursor_blink = False  # no repaint traffic while idle
         yield box
-        yield LiveTable(COLUMNS, id="backups")
+        yield from self.compose_table(COLUMNS, "backups")
         yield Static("", id="empty", classes="empty")
         yield from self.compose_footer()
 
@@ -47,9 +48,12 @@ class BackupsScreen(LiveScreen):
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
         text = self.query_one("#filter", Input).value
-        if session.mode == "kurator":
-            return rows.backup_rows(session, now, text)
-        return rows.velero_backup_rows(session, now, text)
+        view = (rows.backup_rows(session, now, text) if session.mode == "kurator" else
+                rows.velero_backup_rows(session, now, text))
+        if view.message.endswith(" yet."):
+            view.message += (" Read-only: fleettui creates nothing (started with --readonly)."
+                             if self.fleet_app.readonly else " Press n to create one.")
+        return view
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.refresh_view()

@@ -23,16 +23,36 @@ class HelpScreen(ModalScreen[None]):
             yield Static(self.bindings_text(), id="help-body")
 
     def bindings_text(self) -> Text:
-        text = Text()
+        """This screen's own keys and the app's first; the keys of Textual's widgets (cursor
+        movement, editing) after them, so the app's own are visible at 80x24."""
+        own, generic = Text(), Text()
         seen: set[tuple[str, str]] = set()
+        ours = own_bindings(self.under)
         # active_bindings already drops actions that check_action hides (e.g. --readonly).
         for key, active in self.under.active_bindings.items():
             b = active.binding
             if not b.description or not active.enabled or (b.description, key) in seen:
                 continue
             seen.add((b.description, key))
-            text.append(f"{self.app.get_key_display(b):>12}  ", style="bold cyan")
-            text.append(b.description + "\n")
+            into = own if (b.action, b.description) in ours else generic
+            into.append(f"{self.app.get_key_display(b):>12}  ", style="bold")
+            into.append(b.description + "\n")
+        text = own
         text.append("\n  ctrl+p or : opens the command palette with every action.\n"
-                    "  esc goes back; q quits.\n", style="dim")
+                    "  esc goes back; q quits (a changed form asks first).\n", style="dim")
+        if generic:
+            text.append("\nWhile a field or list has the focus\n", style="bold")
+            text.append_text(generic)
         return text
+
+
+def own_bindings(screen: Screen[object]) -> set[tuple[str, str]]:
+    """(action, description) of the bindings fleettui itself declares on this screen's classes
+    and the app's (Textual copies a binding per key, so identity does not survive)."""
+    found: set[tuple[str, str]] = set()
+    for node in (screen, screen.app):
+        for cls in type(node).__mro__:
+            if cls.__module__.startswith("fleettui."):
+                found.update((b.action, b.description) for b in cls.__dict__.get("BINDINGS", ())
+                             if isinstance(b, Binding))
+    return found
