@@ -9,6 +9,7 @@ live Session, and print a line per cluster whenever its phase, progress or count
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import threading
 import time
@@ -17,9 +18,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fleettui.cli.formats import CREATE_FORMATS, READ_FORMATS, add_output_option, emit
+from fleettui.cli.kubeconfig import resolve_context
 from fleettui.cli.output import (
     EXIT_API,
     EXIT_FAILED,
@@ -28,7 +30,6 @@ from fleettui.cli.output import (
     CliError,
     CliParser,
     as_list,
-    dump,
     items_text,
     phase_word,
     reason_lines,
@@ -38,16 +39,18 @@ from fleettui.cli.output import (
     warn,
 )
 from fleettui.kube import resources as kc
-from fleettui.kube.errors import KubeError
+from fleettui.kube.errors import KubeError, from_status_body
 from fleettui.live.backup_status import expected_clusters, fleet_status
 from fleettui.live.store import LiveStore
 from fleettui.model.backup_form import BackupForm, FormResult, build, form_field
 from fleettui.model.durations import parse_duration
 from fleettui.model.errors import FieldError
+from fleettui.model.filters import namespaces_not_found
 from fleettui.model.kurator import (
     BACKUP_NAME_LABEL,
     VELERO_NAMESPACE,
     ClusterRef,
+    KuratorBackup,
     validate_backup,
 )
 from fleettui.model.names import validate_dns_label, velero_object_name
@@ -103,8 +106,8 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_create_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", choices=("yaml", "json"),
-                   help="print the object (with --dry-run=client: without contacting a cluster)")
+    add_output_option(p, CREATE_FORMATS, None, "print the object (with --dry-run=client: "
+                                               "without contacting a cluster)")
     p.add_argument("--dry-run", nargs="?", const="client", default="none",
                    choices=("none", "client", "server"),
                    help="client: only print the object; server: the server checks it, "
@@ -138,13 +141,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     c.set_defaults(func=run_create)
 
     ls = verbs.add_parser("list", help="list fleet backups with their overall phase")
-    ls.add_argument("-o", "--output", choices=("table", "yaml", "json"), default="table")
+    add_output_option(ls, READ_FORMATS, "table", "output format")
     add_connection_options(ls)
     ls.set_defaults(func=run_list)
 
     g = verbs.add_parser("get", help="one fleet backup (a table row, or the object)")
     g.add_argument("name", metavar="NAME")
-    g.add_argument("-o", "--output", choices=("table", "yaml", "json"), default="table")
+    add_output_option(g, READ_FORMATS, "table", "output format")
     add_connection_options(g)
     g.set_defaults(func=run_get)
 
@@ -186,22 +189,10 @@ def watch_settings(args: argparse.Namespace) -> WatchSettings:
 
 
 def connect(kubeconfig: str | None, context: str | None) -> KubeClient:
-    """A client for `context`; a missing file or context is one clear line (exit 3)."""
-    from fleettui.kube.client import KubeClient, list_contexts
+    """A client for `context`; a missing file or unknown context is one line (exit 2)."""
+    from fleettui.kube.client import KubeClient
 
-    if kubeconfig and not Path(kubeconfig).expanduser().is_file():
-        raise CliError(f"--kubeconfig: {kubeconfig}: no such file", EXIT_API)
-    try:
-        names, current = list_contexts(kubeconfig)
-    except KubeError as e:
-        raise CliError(e.message, EXIT_API) from e
-    if context and context not in names:
-        raise CliError(f"--context: no context {context!r} in the kubeconfig (contexts: "
-                       f"{', '.join(names) or 'none'})", EXIT_API)
-    if not context and not current:
-        raise CliError("--context: the kubeconfig has no current context; name one",
-                       EXIT_API)
-    return KubeClient.from_kubeconfig(kubeconfig, context or current)
+    return KubeClient.from_kubeconfig(kubeconfig, resolve_context(kubeconfig, context))
 
 
 def check_namespace(namespace: str) -> None:
@@ -340,26 +331,99 @@ def run_create(args: argparse.Namespace) -> int:
     raise_form_errors(result, flags)
     if args.dry_run == "client":
         _print_warnings(result, flags)
-        say(dump(result.manifest, args.output) if args.output else
-            created_line(KIND, form.name.strip(), "client"))
+        print_created(args, result.manifest, form.name.strip())
         return EXIT_OK
     if args.dry_run != "server":
         refuse_readonly(args, f"create backup {form.name.strip()}")
     with kurator_host(args) as host:
         form.fleet_clusters = fleet_members(host, args.namespace, form.fleet.strip())
+        form.not_ready = not_ready_members(host, args.namespace, form.fleet_clusters)
         result = build_backup(form, kinds)
         raise_form_errors(result, flags)
         created = host.create(kc.KURATOR_BACKUPS, result.manifest,
                               dry_run=args.dry_run == "server")
+        missing = missing_namespaces(host, args.namespace, form, result.backup)
     _print_warnings(result, flags)  # after success only: a failure is its one line
-    say(dump(created, args.output) if args.output else
-        created_line(KIND, form.name.strip(), args.dry_run))
+    if missing:
+        warn(f"warning: --include-namespaces: {missing}")
+    print_created(args, created, form.name.strip())
     if not args.wait or args.dry_run == "server":
         return EXIT_OK
     printer = ChangePrinter(form.name.strip())
     if args.output:  # keep stdout one parseable document
         printer.out = sys.stderr
     return follow(args, form.name.strip(), printer, until_done=True, timeout=timeout)
+
+
+def print_created(args: argparse.Namespace, obj: Obj, name: str) -> None:
+    if args.output:
+        emit(obj, args.output)
+    else:
+        say(created_line(KIND, name, args.dry_run))
+
+
+def not_ready_members(host: KubeClient, namespace: str, members: list[ClusterRef]
+                      ) -> list[str]:
+    """Fleet members whose AttachedCluster is not ready (what "all clusters" skips); [] when
+    that cannot be read."""
+    try:
+        attached = host.list(kc.ATTACHED_CLUSTERS, namespace).get("items") or []
+    except KubeError:
+        return []
+    ready = {_name(a) for a in attached if (a.get("status") or {}).get("ready") is True}
+    return [m.name for m in members if m.kind == "AttachedCluster" and m.name not in ready]
+
+
+def missing_namespaces(host: KubeClient, namespace: str, form: BackupForm,
+                       backup: KuratorBackup) -> str:
+    """The namespaces_not_found warning over the target members; members that cannot be
+    reached are left out (best effort: this never fails a create)."""
+    policy = backup.policy
+    typed = policy.resource_filter.included_namespaces if policy else []
+    if not typed:
+        return ""
+    targets = [c.name for c in backup.destination.clusters] or [
+        c.name for c in form.fleet_clusters if c.name not in form.not_ready]
+    return namespaces_not_found(typed, member_namespaces(host, namespace, targets))
+
+
+def member_namespaces(host: KubeClient, namespace: str, clusters: list[str]
+                      ) -> dict[str, set[str]]:
+    from fleettui.kube.fleets import member_client
+
+    def load(cluster: str) -> set[str] | None:
+        try:
+            client = member_client(host, namespace, cluster)
+        except KubeError:
+            return None
+        try:
+            return list_namespace_names(client)
+        except KubeError:
+            return None
+        finally:
+            client.close()
+
+    if not clusters:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(8, len(clusters))) as pool:
+        found = dict(zip(clusters, pool.map(load, clusters), strict=True))
+    return {c: names for c, names in found.items() if names is not None}
+
+
+def list_namespace_names(client: KubeClient) -> set[str]:
+    """Namespace names, with short timeouts: a slow member delays a create by 5 s at most."""
+    resp = client.open("GET", kc.NAMESPACES.path(None), timeout=(2.0, 5.0))
+    try:
+        data = resp.data
+    finally:
+        resp.release_conn()
+    if not 200 <= resp.status < 300:
+        raise from_status_body(resp.status, data, client.name)
+    try:
+        items = json.loads(data).get("items") or []
+    except (ValueError, AttributeError) as e:
+        raise KubeError(resp.status, "BadResponse", f"namespaces: {e}", [], client.name) from e
+    return {_name(n) for n in items if isinstance(n, dict)}
 
 
 def _print_warnings(result: FormResult, flags: dict[str, str]) -> None:
@@ -413,17 +477,31 @@ def snapshot(host: KubeClient, namespace: str, backups: list[Obj], members: bool
     return store
 
 
-def backup_row(store: LiveStore, host: str, namespace: str, obj: Obj, now: datetime
-               ) -> list[str]:
+def backup_row(store: LiveStore, host: str, namespace: str, obj: Obj, now: datetime,
+               wide: bool = False) -> list[str]:
     spec = obj.get("spec") or {}
     st = fleet_status(store, host, namespace, obj)
     done = sum(1 for r in st.rows if r.state == COMPLETED)
     kind = f"cron {spec['schedule']}" if spec.get("schedule") else "once"
-    return [_name(obj), kind, str((spec.get("destination") or {}).get("fleet", "")),
-            phase_word(st.overall), f"{done}/{len(st.rows)}", created_age(obj, now)]
+    row = [_name(obj), kind, str((spec.get("destination") or {}).get("fleet", "")),
+           phase_word(st.overall), f"{done}/{len(st.rows)}", created_age(obj, now)]
+    if not wide:
+        return row
+    policy = spec.get("policy") or {}
+    included = (policy.get("resourceFilter") or {}).get("includedNamespaces") or ["*"]
+    return [*row, ",".join(r.cluster_name for r in st.rows) or "-", ",".join(included),
+            str(policy.get("ttl") or "-")]
 
 
 BACKUP_HEADERS = ("NAME", "TYPE", "FLEET", "OVERALL", "DONE", "AGE")
+WIDE_HEADERS = (*BACKUP_HEADERS, "CLUSTERS", "NAMESPACES", "TTL")
+
+
+def backup_table(store: LiveStore, host: str, namespace: str, items: list[Obj],
+                 wide: bool) -> str:
+    now = datetime.now(UTC)
+    return table(WIDE_HEADERS if wide else BACKUP_HEADERS,
+                 [backup_row(store, host, namespace, b, now, wide) for b in items])
 
 
 # ---- list / get ------------------------------------------------------------------------------
@@ -432,16 +510,14 @@ def run_list(args: argparse.Namespace) -> int:
     with kurator_host(args) as host:
         listed = host.list(kc.KURATOR_BACKUPS, args.namespace)
         items = sorted(listed.get("items") or [], key=_name)
-        if args.output != "table":
-            say(dump(as_list(items), args.output))
+        if not args.output.is_table:
+            emit(as_list(items), args.output)
             return EXIT_OK
         if not items:
             say(f"No fleet backups in namespace {args.namespace}.", sys.stderr)
             return EXIT_OK
         store = snapshot(host, args.namespace, items)
-    now = datetime.now(UTC)
-    say(table(BACKUP_HEADERS, [backup_row(store, host.name, args.namespace, b, now)
-                               for b in items]))
+    say(backup_table(store, host.name, args.namespace, items, args.output.kind == "wide"))
     return EXIT_OK
 
 
@@ -449,12 +525,11 @@ def run_get(args: argparse.Namespace) -> int:
     check_namespace(args.namespace)
     with kurator_host(args) as host:
         obj = host.get(kc.KURATOR_BACKUPS, args.namespace, args.name)
-        if args.output != "table":
-            say(dump(obj, args.output))
+        if not args.output.is_table:
+            emit(obj, args.output)
             return EXIT_OK
         store = snapshot(host, args.namespace, [obj])
-    say(table(BACKUP_HEADERS, [backup_row(store, host.name, args.namespace, obj,
-                                          datetime.now(UTC))]))
+    say(backup_table(store, host.name, args.namespace, [obj], args.output.kind == "wide"))
     return EXIT_OK
 
 

@@ -8,10 +8,12 @@ import sys
 
 from fleettui import __version__
 from fleettui.cli import backup_cmd, demo_cmd, sim_cmd, velero_cmd
+from fleettui.cli.kubeconfig import check_context_quickly
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
     EXIT_FAILED,
     EXIT_INTERNAL,
+    EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
@@ -46,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    check_context_quickly(args.kubeconfig, args.context)  # one line, not an empty screen
     prepare_terminal_env()
     from fleettui.ui.app import run_app
 
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         return e.code
     except KubeError as e:  # refused (403, 409, 422 with its causes...) or unreachable (code 0)
         print_error(e)
-        return EXIT_API
+        return EXIT_NOT_FOUND if e.code == 404 else EXIT_API  # kubectl: NotFound exits 1
     except FieldError as e:
         print_error(CliError(str(e)))
         return EXIT_USAGE

@@ -24,7 +24,8 @@ from fleettui.model.status import PHASE_SYMBOLS, ClusterRow
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # --wait / --until-done: a backup failed or partially failed, or a timeout
-EXIT_USAGE = 2  # bad input: one line naming the flag
+EXIT_NOT_FOUND = 1  # the object named does not exist (kubectl's NotFound exit code)
+EXIT_USAGE = 2  # bad input, a missing kubeconfig or an unknown context: one line naming the flag
 EXIT_API = 3  # the API server refused or could not be reached
 EXIT_INTERNAL = 70  # a bug in fleettui (EX_SOFTWARE); still one line, never a traceback
 PROG = "fleettui"

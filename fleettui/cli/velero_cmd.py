@@ -1,8 +1,9 @@
 """`fleettui velero backup|schedule create NAME --context c1,c2`: plain Velero on several contexts.
 
 The object is built once by model.velero_form (flags in, velero.io/v1 object out, errors keyed by
-the flag's field) and created in Velero's namespace of each context; the report says, per
-context, created or why not. Any failed context makes the exit code 3.
+the flag's field). Every --context is checked against the kubeconfig (unknown: exit 2), then the
+object is server-dry-run in every context, and only when all accept it is it created in each;
+a create that still fails says where it was created and where not (exit 3).
 """
 
 from __future__ import annotations
@@ -11,19 +12,23 @@ import argparse
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fleettui.cli.backup_cmd import (
     add_filter_options,
     connect,
     created_line,
     duration_seconds,
+    list_namespace_names,
     raise_form_errors,
     refuse_readonly,
     split_flag,
     watch_settings,
 )
+from fleettui.cli.formats import CREATE_FORMATS, add_output_option, emit
+from fleettui.cli.kubeconfig import resolve_contexts
 from fleettui.cli.output import (
     EXIT_API,
     EXIT_FAILED,
@@ -32,7 +37,6 @@ from fleettui.cli.output import (
     CliError,
     CliParser,
     as_list,
-    dump,
     error_lines,
     say,
     usage,
@@ -41,6 +45,7 @@ from fleettui.cli.output import (
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
 from fleettui.live.store import LiveStore
+from fleettui.model.filters import namespaces_not_found
 from fleettui.model.status import (
     COMPLETED,
     FINAL_STATES,
@@ -54,7 +59,11 @@ from fleettui.model.status import (
 from fleettui.model.velero import NAMESPACE
 from fleettui.model.velero_form import VeleroForm, build_velero
 
+if TYPE_CHECKING:
+    from fleettui.kube.client import KubeClient
+
 Obj = dict[str, Any]
+T = TypeVar("T")
 FLAGS = {"name": "NAME", "namespace": "--velero-namespace",
          "include_namespaces": "--include-namespaces",
          "exclude_namespaces": "--exclude-namespaces", "labels": "--selector",
@@ -95,8 +104,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                        help="take volume snapshots (default: Velero's setting)")
         c.add_argument("--default-volumes-to-fs-backup", action=argparse.BooleanOptionalAction,
                        default=None, help="back up pod volumes with file-system backup")
-        c.add_argument("-o", "--output", choices=("yaml", "json"),
-                       help="print the object(s) (with --dry-run=client: contact nothing)")
+        add_output_option(c, CREATE_FORMATS, None,
+                          "print the object(s) (with --dry-run=client: contact nothing)")
         c.add_argument("--dry-run", nargs="?", const="client", default="none",
                        choices=("none", "client", "server"),
                        help="client: only print the object; server: check it, store nothing")
@@ -131,18 +140,8 @@ def velero_form(args: argparse.Namespace) -> VeleroForm:
 
 
 def target_contexts(args: argparse.Namespace) -> list[str]:
-    from fleettui.kube.client import list_contexts
-
-    names = [c.strip() for c in (args.context or "").split(",") if c.strip()]
-    if names:
-        return list(dict.fromkeys(names))
-    try:
-        _, current = list_contexts(args.kubeconfig)
-    except KubeError as e:
-        raise CliError(e.message, EXIT_API) from e
-    if not current:
-        raise usage("--context", "the kubeconfig has no current context; name the contexts")
-    return [current]
+    names = [c.strip() for c in (getattr(args, "context", None) or "").split(",") if c.strip()]
+    return resolve_contexts(args.kubeconfig, list(dict.fromkeys(names)))
 
 
 def run_create(args: argparse.Namespace) -> int:
@@ -151,54 +150,105 @@ def run_create(args: argparse.Namespace) -> int:
     timeout = duration_seconds(args.timeout, "--timeout")
     result = build_velero(form)
     raise_form_errors(result.errors, flags)
-    res, kind_name = KINDS[args.velero_kind]
+    _, kind_name = KINDS[args.velero_kind]
     name = form.name.strip()
     if args.dry_run == "client":
         _print_warnings(result.warnings, flags)
-        say(dump(result.manifest, args.output) if args.output else
-            created_line(kind_name, name, "client"))
+        print_created(args, kind_name, name, {"": result.manifest})
         return EXIT_OK
     if args.dry_run != "server":
         refuse_readonly(args, f"create {kind_name}/{name}")
-    contexts = target_contexts(args)
-
-    def create_in(context: str) -> Obj | KubeError | CliError:
-        try:
-            client = connect(args.kubeconfig, context)
-        except (KubeError, CliError) as e:
-            return e
-        try:
-            return client.create(res, result.manifest, dry_run=args.dry_run == "server")
-        except KubeError as e:
-            return e
-        finally:
+    clients: dict[str, KubeClient] = {}
+    try:
+        for context in target_contexts(args):  # every context checked before any is used
+            clients[context] = connect(args.kubeconfig, context)
+        return create_everywhere(args, clients, result.manifest, result.warnings, flags,
+                                 timeout)
+    finally:
+        for client in clients.values():
             client.close()
 
-    with ThreadPoolExecutor(max_workers=min(8, len(contexts))) as pool:
-        outcomes = dict(zip(contexts, pool.map(create_in, contexts), strict=True))
+
+def create_everywhere(args: argparse.Namespace, clients: dict[str, KubeClient], manifest: Obj,
+                      warnings: dict[str, str], flags: dict[str, str],
+                      timeout: float | None) -> int:
+    """Server dry-run in every context first, so that a refusal anywhere creates nothing;
+    then create in every context and say exactly where it was created when one still fails."""
+    res, kind_name = KINDS[args.velero_kind]
+    name = str(manifest["metadata"]["name"])
+    checked = on_each(clients, lambda c: c.create(res, manifest, dry_run=True))
+    refused = {c: o for c, o in checked.items() if isinstance(o, KubeError)}
+    if refused:
+        print_failures(refused)
+        if len(clients) == 1:
+            return EXIT_API
+        raise CliError(f"{kind_name}/{name}: the server dry run failed in "
+                       f"{', '.join(refused)}; nothing was created in any context", EXIT_API)
+    warn_namespaces(clients, manifest)
+    _print_warnings(warnings, flags)
+    if args.dry_run == "server":
+        print_created(args, kind_name, name, {c: o for c, o in checked.items()
+                                              if isinstance(o, dict)})
+        return EXIT_OK
+    outcomes = on_each(clients, lambda c: c.create(res, manifest))
     created = {c: o for c, o in outcomes.items() if isinstance(o, dict)}
-    if created:
-        _print_warnings(result.warnings, flags)
-    for context, outcome in outcomes.items():
-        if isinstance(outcome, dict):
-            if not args.output:
-                say(f"{context}: {created_line(kind_name, name, args.dry_run)}")
-        else:
-            lines = error_lines(outcome)
-            if isinstance(outcome, CliError):  # name the context the config problem is about
-                lines[0] = lines[0].replace("fleettui: ", f"fleettui: {context}: ", 1)
-            for line in lines:
-                say(line, sys.stderr)
+    failed = {c: o for c, o in outcomes.items() if isinstance(o, KubeError)}
+    print_created(args, kind_name, name, created)
+    if failed:
+        print_failures(failed)
+        where = ", ".join(created) or "no context"
+        raise CliError(f"{kind_name}/{name}: created in {where}; NOT created in "
+                       f"{', '.join(failed)} (create it there again, or delete it where it "
+                       "was created)", EXIT_API)
+    if not args.wait:
+        return EXIT_OK
+    printer = ChangePrinter(name, out=sys.stderr if args.output else sys.stdout)
+    return follow_velero(args, list(created), name, args.velero_kind,
+                         str(manifest["metadata"]["namespace"]), printer, timeout)
+
+
+def on_each(clients: dict[str, KubeClient], call: Callable[[KubeClient], T]
+            ) -> dict[str, T | KubeError]:
+    """`call` on every context at once; a KubeError is kept as that context's outcome."""
+    def run(context: str) -> T | KubeError:
+        try:
+            return call(clients[context])
+        except KubeError as e:
+            return e
+
+    names = list(clients)
+    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+        return dict(zip(names, pool.map(run, names), strict=True))
+
+
+def print_created(args: argparse.Namespace, kind_name: str, name: str,
+                  created: dict[str, Obj]) -> None:
     if args.output and created:
         objs = list(created.values())
-        say(dump(objs[0] if len(objs) == 1 else as_list(objs), args.output))
-    failed = len(created) < len(contexts)
-    code = EXIT_OK
-    if args.wait and created and args.dry_run != "server":
-        printer = ChangePrinter(name, out=sys.stderr if args.output else sys.stdout)
-        code = follow_velero(args, list(created), name, args.velero_kind,
-                             form.namespace.strip(), printer, timeout)
-    return EXIT_API if failed else code
+        emit(objs[0] if len(objs) == 1 else as_list(objs), args.output)
+        return
+    for context in created:  # "": no context (a client dry run)
+        where = f"{context}: " if context else ""
+        say(f"{where}{created_line(kind_name, name, args.dry_run)}")
+
+
+def print_failures(failures: dict[str, KubeError]) -> None:
+    for error in failures.values():
+        for line in error_lines(error):
+            say(line, sys.stderr)
+
+
+def warn_namespaces(clients: dict[str, KubeClient], manifest: Obj) -> None:
+    """Best effort: a context that cannot list namespaces is left out, nothing fails."""
+    spec = manifest.get("spec") or {}
+    typed = list((spec.get("template") or spec).get("includedNamespaces") or [])
+    if not typed:
+        return
+    known = {c: n for c, n in on_each(clients, list_namespace_names).items()
+             if isinstance(n, set)}
+    message = namespaces_not_found(typed, known)
+    if message:
+        warn(f"warning: --include-namespaces: {message}")
 
 
 def _print_warnings(warnings: dict[str, str], flags: dict[str, str]) -> None:

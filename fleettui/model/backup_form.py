@@ -62,6 +62,7 @@ class BackupForm(FilterText):
     namespace: str = "default"
     fleet: str = ""
     fleet_clusters: list[ClusterRef] = field(default_factory=list)  # None known: []
+    not_ready: list[str] = field(default_factory=list)  # fleet members known not to be ready
     clusters: list[str] | None = None  # chosen names; None = all (destination.clusters unset)
     schedule: str | None = None  # None: back up once, now; text: the cron asked for
 
@@ -138,7 +139,8 @@ def build(form: BackupForm) -> FormResult:
     backup = KuratorBackup(name=form.name.strip(), namespace=form.namespace.strip(),
                            destination=_destination(form), policy=policy,
                            schedule=schedule or None)
-    model_errors, model_warnings = validate_backup(backup, form.fleet_clusters or None)
+    model_errors, model_warnings = validate_backup(backup, form.fleet_clusters or None,
+                                                   form.not_ready)
     for e in model_errors:
         errors.setdefault(form_field(e.field), e.message)
     for w in model_warnings:

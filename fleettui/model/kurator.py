@@ -341,9 +341,11 @@ def _target_names(b: KuratorBackup, fleet_clusters: list[ClusterRef] | None) -> 
 
 
 def validate_backup(b: KuratorBackup, fleet_clusters: list[ClusterRef] | None = None,
+                    not_ready: list[str] | None = None,
                     ) -> tuple[list[FieldError], list[FieldWarning]]:
     """Client-side checks Kurator never makes (no webhook exists). ``fleet_clusters`` are the
-    Fleet's ``spec.clusters``; None skips the membership checks."""
+    Fleet's ``spec.clusters``; None skips the membership checks. ``not_ready``: fleet members
+    known not to be ready, which a backup of "every cluster" skips without notice."""
     errors: list[FieldError] = []
     warnings: list[FieldWarning] = []
     _collect(errors, validate_dns_label, b.name, "metadata.name")
@@ -356,10 +358,13 @@ def validate_backup(b: KuratorBackup, fleet_clusters: list[ClusterRef] | None = 
                  what="fleet name")
     errors.extend(_fleet_cluster_errors(b.destination.clusters, b.destination.fleet,
                                         fleet_clusters))
-    if not b.destination.clusters:
+    if not b.destination.clusters and not_ready:
+        # Only then is it news: with every member ready, "all clusters" means all of them.
+        names = ", ".join(not_ready)
+        verb = "is" if len(not_ready) == 1 else "are"
         warnings.append(FieldWarning("destination.clusters", (
-            "no clusters listed: every ready cluster of the fleet is backed up, and clusters "
-            "that are not ready are skipped without notice")))
+            f"no clusters listed: Kurator backs up only the ready clusters of the fleet; "
+            f"{names} {verb} not ready and will be skipped without notice")))
     ttl_seconds = None
     if b.policy is not None:
         ttl_seconds = _ttl_checks(b.policy.ttl, errors, warnings)

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from fleettui.ui.commands import FleetCommands
 from fleettui.ui.frames import FrameBudget, paint_now
 from fleettui.ui.gc_pauses import GcPolicy
-from fleettui.ui.key_order import RETRY, KeyHandled, KeyOrder
+from fleettui.ui.key_order import RETRY, KeyHandled, KeyOrder, typed_into_field
 from fleettui.ui.screens.backups import BackupsScreen
 from fleettui.ui.screens.fleets import FleetsScreen
 from fleettui.ui.screens.help import HelpScreen
@@ -94,7 +94,8 @@ class FleetApp(App[int]):
             event = keys.held.popleft()
             target = self.focused or self.screen
             await super().on_event(event)
-            keys.sent(event, target)
+            if not typed_into_field(event, target):
+                keys.sent(event, target)
 
     async def _retry_keys(self) -> None:
         self._keys.retry_pending = False

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.message import Message
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -70,3 +71,11 @@ class KeyOrder:
 def screen_ready(app: App[Any]) -> bool:
     """The top screen is mounted (its auto-focus applied), so keys reach the right widget."""
     return app.screen.is_mounted
+
+
+def typed_into_field(event: events.Key | events.Paste, target: MessagePump) -> bool:
+    """Text for a focused input field: the field takes it in order and it moves neither the
+    focus nor the screen, so the next key need not wait for it (typing stays fast)."""
+    if not isinstance(target, Input):
+        return False
+    return isinstance(event, events.Paste) or event.is_printable

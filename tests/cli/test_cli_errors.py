@@ -1,8 +1,10 @@
-"""API errors: 403, 409, 422 and an unreachable server are one clear line and exit 3; config
-problems too; the installed command never shows a Python traceback."""
+"""API errors: 403, 409, 422 and an unreachable server are one clear line and exit 3; a missing
+object exits 1 and a kubeconfig or context problem 2, as kubectl; the installed command never
+shows a Python traceback."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -40,8 +42,11 @@ def test_forbidden_conflict_and_invalid(sim: Sim, capsys: pytest.CaptureFixture[
     code, _, err = cli(capsys, *kcfg, "backup", "create", "other", "--fleet", "quickstart")
     assert code == 3 and err.splitlines() == ["fleettui: kurator-host: injected error 422"]
 
-    code, _, err = cli(capsys, *kcfg, "backup", "get", "nope")
-    assert code == 3 and 'backups.backup.kurator.dev "nope" not found' in err
+    for verb in ("get", "status", "delete"):  # kubectl: NotFound exits 1
+        code, out, err = cli(capsys, *kcfg, "backup", verb, "nope")
+        assert (code, out) == (1, ""), (verb, err)
+        assert err.splitlines() == ['fleettui: kurator-host: backups.backup.kurator.dev "nope" '
+                                    "not found"], verb
 
 
 def test_422_causes_are_printed_one_per_field() -> None:
@@ -68,15 +73,20 @@ def test_unreachable_server_fails_fast(capsys: pytest.CaptureFixture[str],
         assert time.monotonic() - started < 5
 
 
-def test_config_errors_are_one_line_and_exit_3(sim: Sim, capsys: pytest.CaptureFixture[str],
+def test_config_errors_are_one_line_and_exit_2(sim: Sim, capsys: pytest.CaptureFixture[str],
                                                tmp_path: Path) -> None:
     _, _, kubeconfig = sim
     code, _, err = cli(capsys, "--kubeconfig", str(tmp_path / "missing"), "backup", "list")
-    assert code == 3 and err.strip() == f"fleettui: --kubeconfig: {tmp_path}/missing: no such file"
-    code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "--context", "nope", "backup",
-                       "list")
-    assert code == 3 and err.startswith("fleettui: --context: no context 'nope'")
-    assert "kurator-member1" in err
+    assert code == 2 and err.strip() == f"fleettui: --kubeconfig: {tmp_path}/missing: no such file"
+    for argv in (["backup", "list"], ["backup", "get", "x"], ["backup", "status", "x", "-w"],
+                 ["backup", "delete", "x"], ["backup", "create", "x", "--fleet", "quickstart"],
+                 ["velero", "backup", "create", "x"], ["velero", "schedule", "create", "x",
+                                                       "--schedule", "@daily"]):
+        code, out, err = cli(capsys, "--kubeconfig", str(kubeconfig), "--context", "nope", *argv)
+        assert (code, out) == (2, ""), (argv, err)
+        assert len(err.splitlines()) == 1, err
+        assert err.startswith("fleettui: --context: no context 'nope'"), err
+        assert "kurator-member1" in err
     for argv in (["backup", "list"], ["backup", "create", "x", "--fleet", "quickstart"]):
         code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "--context",
                            "kurator-member1", *argv)  # a plain Velero cluster
@@ -107,8 +117,10 @@ def test_installed_command_never_shows_a_traceback(sim: Sim, tmp_path: Path) -> 
         (["backup", "create", "x", "--fleet", "quickstart", "--bogus"], 2, "--bogus"),
         (["backup", "create"], 2, "NAME"),
         (["--kubeconfig", gone, "backup", "list"], 3, "connection refused"),
-        (["--kubeconfig", str(tmp_path / "missing"), "backup", "list"], 3, "--kubeconfig"),
-        (["--kubeconfig", str(kubeconfig), "backup", "status", "nope"], 3, "not found"),
+        (["--kubeconfig", str(tmp_path / "missing"), "backup", "list"], 2, "--kubeconfig"),
+        (["--kubeconfig", str(kubeconfig), "backup", "status", "nope"], 1, "not found"),
+        (["--kubeconfig", str(kubeconfig), "--context", "nope", "backup", "list"], 2,
+         "--context"),
     ]
     procs = [(subprocess.Popen([str(FLEETTUI), *argv], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True), code, word)
@@ -119,3 +131,22 @@ def test_installed_command_never_shows_a_traceback(sim: Sim, tmp_path: Path) -> 
         assert "Traceback" not in err and out == ""
         lines = err.splitlines()
         assert len(lines) == 1 and lines[0].startswith("fleettui: ") and word in lines[0], err
+
+
+def test_no_kubeconfig_at_all_names_the_paths_tried(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    env["HOME"] = str(tmp_path)  # no ~/.kube/config there
+    listed = {**env, "KUBECONFIG": os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")])}
+    cases = [(env, ["backup", "list"], "tried ~/.kube/config"),
+             (env, ["velero", "backup", "create", "v"], "tried ~/.kube/config"),
+             (env, [], "tried ~/.kube/config"),  # the TUI: a line, not an empty screen
+             (listed, ["backup", "status", "x", "--watch"],
+              f"tried $KUBECONFIG={tmp_path}/a:{tmp_path}/b")]
+    for run_env, argv, tried in cases:
+        proc = subprocess.run([str(FLEETTUI), *argv], env=run_env, capture_output=True,
+                              text=True, timeout=30, stdin=subprocess.DEVNULL)
+        assert proc.returncode == 2, (argv, proc.stderr)
+        assert proc.stdout == ""
+        [line] = proc.stderr.splitlines()
+        assert line.startswith("fleettui: --kubeconfig: no kubeconfig found (") and tried in line
+        assert "--kubeconfig FILE" in line and "fleettui demo" in line

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
 from fleettui.kube import client as kc
 from fleettui.kube.client import KubeClient
+from fleettui.kube.errors import KubeError
 from tests.cli.cli_helpers import Sim, cli
 from tests.conftest import start_sim
 
@@ -53,21 +54,54 @@ def test_daily_schedule_and_a_failing_context(
         assert spec == {"schedule": "@daily",
                         "template": {"labelSelector": {"matchLabels": {"env": "test"}}}}
 
-    # One context refuses (injected 422), the other still gets its object: exit 3.
+    # One context refuses (injected 422): the server dry-run in every context comes first,
+    # so nothing is created anywhere (exit 3).
     faults = fleet.members[1].api.faults
     runner.call(lambda: faults.configure({"error": 422, "count": 1}))
+    before = len(fleet.audit)
     code, out, err = cli(capsys, *kcfg, "velero", "schedule", "create", "hourly", "--schedule",
                          "0 * * * *", "--context", MEMBERS, "-o", "json")
-    assert code == 3
-    assert json.loads(out)["metadata"]["name"] == "hourly"  # the one that was created
-    assert [line for line in err.splitlines() if "warning" not in line] == [
-        "fleettui: kurator-member2: injected error 422"]
-    assert "warning: --ttl: keeps about 720 backups per cluster" in err  # hourly, 30 days
-    member(kubeconfig, "kurator-member1").get(kc.VELERO_SCHEDULES, "velero", "hourly")
+    assert (code, out) == (3, "")
+    assert err.splitlines() == [
+        "fleettui: kurator-member2: injected error 422",
+        "fleettui: schedule.velero.io/hourly: the server dry run failed in kurator-member2; "
+        "nothing was created in any context"]
+    assert {(a["cluster"], a["dryRun"]) for a in fleet.audit[before:]} == {
+        ("kurator-member1", True), ("kurator-member2", True)}  # dry runs only
 
-    code, _, err = cli(capsys, *kcfg, "velero", "backup", "create", "b", "--context",
-                       "kurator-member1,nope")
-    assert code == 3 and err.startswith("fleettui: nope: --context: no context 'nope'")
+    # An unknown context is bad input: exit 2 naming --context and the name, nothing created.
+    for kind in (["backup", "create", "b"], ["schedule", "create", "b", "--schedule", "@daily"]):
+        before = len(fleet.audit)
+        code, out, err = cli(capsys, *kcfg, "velero", *kind, "--context",
+                             "kurator-member1,kurator-member9")
+        assert (code, out) == (2, "")
+        assert err.splitlines() == ["fleettui: --context: no context 'kurator-member9' in the "
+                                    "kubeconfig; nothing was created (contexts: kurator-host, "
+                                    "kurator-member1, kurator-member2)"]
+        assert fleet.audit[before:] == []  # not even a dry run
+
+
+def test_a_create_that_fails_after_the_dry_runs_says_where_it_was_created(
+        sim: Sim, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, kubeconfig = sim
+    real_create = KubeClient.create
+
+    def create(self: KubeClient, res: kc.Resource, obj: dict[str, Any],
+               dry_run: bool = False) -> dict[str, Any]:
+        if self.name == "kurator-member2" and not dry_run:  # after its dry run passed
+            raise KubeError(500, "InternalError", "etcd timed out", [], self.name)
+        return real_create(self, res, obj, dry_run)
+
+    monkeypatch.setattr(KubeClient, "create", create)
+    code, out, err = cli(capsys, "--kubeconfig", str(kubeconfig), "velero", "backup", "create",
+                         "half", "--context", MEMBERS)
+    assert code == 3
+    assert out.splitlines() == ["kurator-member1: backup.velero.io/half created"]
+    assert err.splitlines() == [
+        "fleettui: kurator-member2: etcd timed out",
+        "fleettui: backup.velero.io/half: created in kurator-member1; NOT created in "
+        "kurator-member2 (create it there again, or delete it where it was created)"]
+    member(kubeconfig, "kurator-member1").get(kc.VELERO_BACKUPS, "velero", "half")
 
 
 def test_velero_dry_run_client_and_bad_flags(capsys: pytest.CaptureFixture[str],

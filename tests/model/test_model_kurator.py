@@ -143,8 +143,18 @@ def _fields(backup: KuratorBackup, fleet: list[ClusterRef] | None = FLEET) -> se
 def test_upstream_objects_are_valid() -> None:
     for backup in (SPECIFIC_NS, SCHEDULE_MATCHLABELS):
         assert validate_backup(backup, FLEET)[0] == []
-    assert [w.field for w in validate_backup(SPECIFIC_NS, FLEET)[1]] == ["destination.clusters"]
+    # Every member ready (or readiness unknown): "all clusters" needs no warning.
+    assert validate_backup(SPECIFIC_NS, FLEET)[1] == []
+    assert validate_backup(SPECIFIC_NS, FLEET, [])[1] == []
     assert validate_backup(SCHEDULE_MATCHLABELS, FLEET)[1] == []
+
+
+def test_all_clusters_warns_only_when_a_member_is_not_ready() -> None:
+    [warning] = validate_backup(SPECIFIC_NS, FLEET, ["kurator-member2"])[1]
+    assert warning.field == "destination.clusters"
+    assert "kurator-member2 is not ready and will be skipped" in warning.message
+    # Listed clusters are what Kurator backs up: a not-ready one is not skipped silently.
+    assert validate_backup(SCHEDULE_MATCHLABELS, FLEET, ["kurator-member1"])[1] == []
 
 
 def test_names_fleet_and_namespace() -> None:

@@ -49,7 +49,7 @@ from fleettui.model.kurator import ClusterRef
 from fleettui.model.names import unique_name
 from fleettui.model.selectors import render_selector
 from fleettui.model.velero_form import VeleroForm, VeleroFormResult, build_velero, velero_form_field
-from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.screens.base import LiveScreen, set_text
 from fleettui.ui.screens.confirm import ConfirmScreen
 from fleettui.ui.widgets.form_input import FormInput
 from fleettui.ui.widgets.selector_builder import SelectorBuilder
@@ -100,6 +100,8 @@ class BackupFormScreen(LiveScreen):
         self._initial: tuple[object, ...] = ()
         self.chosen_by_user = False  # a fleet or cluster choice made with the keyboard
         self.namespaces_by_cluster: dict[str, set[str]] = {}  # read from the chosen members
+        self._boxes: dict[str, Static] = {}
+        self._revalidate_pending = False
 
     # ---- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -259,6 +261,12 @@ class BackupFormScreen(LiveScreen):
         if event.input.id:
             self.touched.add(event.input.id)
             self.server_errors.pop(event.input.id, None)
+        if not self._revalidate_pending:  # once for a burst of keys, not once a key
+            self._revalidate_pending = True
+            self.call_later(self._revalidate_once)
+
+    def _revalidate_once(self) -> None:
+        self._revalidate_pending = False
         self.revalidate()
 
     @on(SelectionList.SelectedChanged)
@@ -326,16 +334,15 @@ class BackupFormScreen(LiveScreen):
         for name in (*FIELDS,):
             shown = errors.get(name, "") if (self.submitted or name in self.touched or
                                              name in self.server_errors) else ""
-            box = self.query(f"#{name}-error")
-            if box:
-                text = Text("✗ " + shown, style="bold red") if shown else Text(
-                    "! " + result.warnings[name], style="yellow") if name in result.warnings \
-                    and name in WARNED_FIELDS else Text("")
-                self._show(f"{name}-error", text)
+            text = Text("✗ " + shown, style="bold red") if shown else Text(
+                "! " + result.warnings[name], style="yellow") if name in result.warnings \
+                and name in WARNED_FIELDS else Text("")
+            self._show(f"{name}-error", text)
         self._hints(result)
-        self.preview_yaml = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
-        self.query_one("#preview", Static).update(
-            Syntax(self.preview_yaml, "yaml", theme="ansi_dark"))
+        preview = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
+        if preview != self.preview_yaml:
+            self.preview_yaml = preview
+            self.query_one("#preview", Static).update(Syntax(preview, "yaml", theme="ansi_dark"))
         return result
 
     def _name_taken(self, name: str) -> bool:
@@ -364,8 +371,10 @@ class BackupFormScreen(LiveScreen):
         self._show("schedule-hint", self._schedule_hint())
 
     def _show(self, widget_id: str, text: Text) -> None:
-        box = self.query_one(f"#{widget_id}", Static)
-        box.update(text)
+        box = self._boxes.get(widget_id)
+        if box is None:  # looked up once: a query walks the whole form, on every key
+            box = self._boxes[widget_id] = self.query_one(f"#{widget_id}", Static)
+        set_text(box, text)
         box.display = bool(text)
 
     def _schedule_hint(self) -> Text:
