@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,14 +17,83 @@ import pytest
 from fleettui.sim.fleet import SimConfig, SimFleet, SimThread
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+SHARED = REPO.parent / "shared"  # only tests/test_fixtures.py reads it, to check the copies
+FIXTURES = REPO / "tests" / "fixtures"  # verbatim copies of the files tests need from SHARED
 
 
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"fixtures folder {SHARED} is missing")
-    return SHARED
+    """The upstream files (Kurator, Velero) laid out as in ../shared: the copies in
+    tests/fixtures, so that a plain clone runs every test."""
+    return FIXTURES
+
+
+# ---- isolation: a test leaves no thread, child process or GC setting behind ---------------------
+LEAK_GRACE = 3.0  # seconds a thread that is stopping (a watch's last read) may take to end
+_reported: set[threading.Thread] = set()  # threads already blamed on an earlier test
+
+
+def child_processes() -> dict[int, str]:
+    """Live (not zombie) child processes of this process: pid -> command line. Linux only."""
+    me = os.getpid()
+    found: dict[int, str] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            # pid (comm) state ppid ...: comm may hold spaces and parentheses
+            state, ppid = stat[stat.rindex(")") + 2:].split()[:2]
+            if int(ppid) != me or state == "Z":
+                continue
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, ValueError):
+            continue  # it ended while we looked
+        found[int(entry.name)] = cmd.strip()
+    return found
+
+
+def _new_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in threading.enumerate()
+            if t not in before and t not in _reported and t.is_alive()]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test that leaves threads or child processes running; undo its GC settings.
+
+    A thread or process left running keeps working while later tests run: it takes CPU from
+    timing-sensitive tests and allocates, collects or freezes objects under tests of the
+    garbage collector. A new thread gets LEAK_GRACE seconds to end (watches stop at their next
+    read); a child process none, since every test waits for the ones it starts.
+    """
+    threads = set(threading.enumerate())
+    children = set(child_processes()) if Path("/proc/self/stat").exists() else None
+    gc_state = (gc.isenabled(), gc.get_threshold(), gc.get_freeze_count())
+    yield
+    problems: list[str] = []
+    deadline = time.monotonic() + LEAK_GRACE
+    while (leaked := _new_threads(threads)) and time.monotonic() < deadline:
+        leaked[0].join(max(0.0, deadline - time.monotonic()))
+    if leaked:
+        _reported.update(leaked)
+        problems.append("threads still running: "
+                        + ", ".join(f"{t.name} (daemon={t.daemon})" for t in leaked))
+    if children is not None:
+        extra = {pid: cmd for pid, cmd in child_processes().items() if pid not in children}
+        for pid in extra:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)  # so the next tests do not inherit it
+        if extra:
+            problems.append("child processes still running (killed): "
+                            + ", ".join(f"{pid} {cmd[:80]!r}" for pid, cmd in extra.items()))
+    enabled, threshold, frozen = gc_state
+    if gc.get_freeze_count() != frozen and frozen == 0:
+        gc.unfreeze()
+    if gc.get_threshold() != threshold:
+        gc.set_threshold(*threshold)
+    if gc.isenabled() != enabled:
+        (gc.enable if enabled else gc.disable)()
+    if problems:
+        pytest.fail(f"{request.node.nodeid} leaked: " + "; ".join(problems), pytrace=False)
 
 
 def start_sim(tmp_path: Path, **overrides: object) -> tuple[SimThread, SimFleet, Path]:

@@ -14,9 +14,9 @@ import yaml
 from fleettui.kube import client as kc
 from fleettui.kube.client import KubeClient
 from tests.cli.cli_helpers import Sim, cli
+from tests.conftest import FIXTURES
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-UPSTREAM = SHARED / "docs" / "kurator-unified-backup-upstream.md"
+UPSTREAM = FIXTURES / "docs" / "kurator-unified-backup-upstream.md"
 SPECIFIC_NS = ["backup", "create", "specific-ns", "--fleet", "quickstart",
                "--include-namespaces", "kurator-backup", "--ttl", "720h"]
 SCHEDULE_MATCHLABELS = ["backup", "create", "schedule-matchlabels", "--fleet", "quickstart",
@@ -26,8 +26,6 @@ SCHEDULE_MATCHLABELS = ["backup", "create", "schedule-matchlabels", "--fleet", "
 
 def upstream_objects() -> dict[str, dict[str, Any]]:
     """The objects the walkthrough applied, from their last-applied-configuration annotations."""
-    if not UPSTREAM.is_file():
-        pytest.skip(f"{UPSTREAM} is missing")
     found = {}
     for line in UPSTREAM.read_text(encoding="utf-8").splitlines():
         if re.match(r'\s+\{"apiVersion":"backup\.kurator\.dev/', line):

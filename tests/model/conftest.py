@@ -1,4 +1,4 @@
-"""Fixtures for the model tests: the shared fixture folder and CRD schema validators."""
+"""Fixtures for the model tests: CRD schema validators (shared_dir is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"fixtures folder {SHARED} is missing")
-    return SHARED
 
 
 def crd_to_jsonschema(node: Any) -> Any:

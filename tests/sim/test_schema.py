@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +23,9 @@ from fleettui.sim.schema import (
     strict_decoding_message,
     unknown_field_warnings,
 )
+from tests.conftest import FIXTURES
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-KURATOR = SHARED / "kurator"
+KURATOR = FIXTURES / "kurator"
 
 CRDS: dict[tuple[str, str], CrdInfo] = {(c.group, c.kind): c for c in load_builtin_crds()}
 K_BACKUP = CRDS["backup.kurator.dev", "Backup"]
@@ -39,11 +38,6 @@ V_SCHEDULE = CRDS["velero.io", "Schedule"]
 V_RESTORE = CRDS["velero.io", "Restore"]
 V_BSL = CRDS["velero.io", "BackupStorageLocation"]
 V_DBR = CRDS["velero.io", "DeleteBackupRequest"]
-
-
-def needs_shared() -> None:
-    if not SHARED.is_dir():
-        pytest.skip(f"fixtures folder {SHARED} is missing")
 
 
 def kbackup(spec: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -80,8 +74,7 @@ def test_ten_builtin_crds() -> None:
 
 @pytest.mark.parametrize("name", CRD_FILES)
 def test_crd_file_is_byte_identical_to_upstream(name: str) -> None:
-    needs_shared()
-    originals = [d / name for d in (KURATOR / "crds", SHARED / "velero") if (d / name).is_file()]
+    originals = [d / name for d in (KURATOR / "crds", FIXTURES / "velero") if (d / name).is_file()]
     assert originals, f"no upstream original for {name}"
     assert (CRD_DIR / name).read_bytes() == originals[0].read_bytes()
 
@@ -189,8 +182,6 @@ def test_load_crd_picks_storage_version_and_rejects_non_crds() -> None:
 # --------------------------------------------------------------------------------------------
 
 def _upstream_docs() -> list[Any]:
-    if not KURATOR.is_dir():
-        return [pytest.param(None, id="shared-missing")]
     files = sorted([*KURATOR.glob("examples/backup/*.yaml"),
                     *KURATOR.glob("examples/fleet-common/*.yaml"),
                     *KURATOR.glob("examples/fleet-backup-plugin/*.yaml"),
@@ -211,7 +202,6 @@ UPSTREAM = _upstream_docs()
 
 
 def test_upstream_examples_cover_every_kind_we_care_about() -> None:
-    needs_shared()
     kinds = {(p.values[0]["apiVersion"].split("/")[0], p.values[0]["kind"]) for p in UPSTREAM}
     assert kinds >= {("backup.kurator.dev", "Backup"), ("backup.kurator.dev", "Restore"),
                      ("backup.kurator.dev", "Migrate"), ("fleet.kurator.dev", "Fleet"),
@@ -221,10 +211,7 @@ def test_upstream_examples_cover_every_kind_we_care_about() -> None:
 
 
 @pytest.mark.parametrize("doc", UPSTREAM)
-def test_upstream_object_is_valid_and_unpruned(doc: dict[str, Any] | None) -> None:
-    if doc is None:
-        needs_shared()
-        return
+def test_upstream_object_is_valid_and_unpruned(doc: dict[str, Any]) -> None:
     info = CRDS[doc["apiVersion"].split("/")[0], doc["kind"]]
     obj = copy.deepcopy(doc)
     assert info.schema.prune(obj) == []
@@ -235,7 +222,6 @@ def test_upstream_object_is_valid_and_unpruned(doc: dict[str, Any] | None) -> No
 
 
 def test_golden_velero_objects_keep_null_timestamp_and_empty_status() -> None:
-    needs_shared()
     doc = yaml.safe_load(
         (KURATOR / "controller-testdata/velero-objects/backup/schedule.yaml").read_text())
     obj = copy.deepcopy(doc)
