@@ -49,7 +49,8 @@ class FleetApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help"),
         # Declaring the palette here stops Textual adding its ctrl+p: both keys are listed.
-        Binding("colon,ctrl+p", "command_palette", "Jump", id="jump"),
+        Binding("colon", "command_palette", "Jump", id="jump"),
+        Binding("ctrl+p", "command_palette", "Jump", show=False, id="palette"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
@@ -120,14 +121,17 @@ class FleetApp(App[int]):
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:
+        from fleettui.kube.client import list_contexts
         from fleettui.kube.errors import KubeError
         from fleettui.kube.watch import WatchSettings
         from fleettui.live.session import Session
 
         settings = WatchSettings(read_timeout=self.hung_after)
-        session = Session(self.kubeconfig, self.context, self.namespace, settings=settings)
-        session.store.on_dirty = self._store_dirty
         try:
+            if self.context is None:  # named, so every message says which cluster spoke
+                self.context = list_contexts(self.kubeconfig)[1]
+            session = Session(self.kubeconfig, self.context, self.namespace, settings=settings)
+            session.store.on_dirty = self._store_dirty
             mode = session.connect()
         except KubeError as e:
             self.call_from_thread(self._connect_failed, str(e))

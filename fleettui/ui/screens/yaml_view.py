@@ -24,4 +24,4 @@ class YamlScreen(Screen[None]):
         with VerticalScroll(id="yaml"):
             # Syntax renders the text as-is: cluster strings cannot inject markup here.
             yield Static(Syntax(self.text, "yaml", theme="ansi_dark", word_wrap=False))
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ":" is in the footer already
