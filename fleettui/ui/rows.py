@@ -261,6 +261,29 @@ def cluster_status_row(row: ClusterRow, now: datetime) -> list[str | Text]:
             clock(row.started, now), took(row, now), clock(row.expires, now)]
 
 
+MAX_REASONS = 4
+
+
+def reason_text(rows_: Sequence[ClusterRow], selected: str | None = None) -> Text:
+    """Why each cluster is not Completed, one line each (Text: nothing from a cluster is read
+    as markup). Beyond MAX_REASONS lines: the selected cluster's first, failures next."""
+    why = [r for r in rows_ if r.reason]
+    if len(why) > MAX_REASONS:
+        rank = {"Failed": 0, "PartiallyFailed": 1}
+        why.sort(key=lambda r: (r.cluster_name != selected, rank.get(r.state, 2)))
+    text = Text()
+    for r in why[:MAX_REASONS]:
+        if text:
+            text.append("\n")
+        text.append(f"{PHASE_SYMBOLS.get(r.state, '?')} ", style=STYLES.get(r.state, ""))
+        text.append(r.cluster_name or r.velero_name, style="bold")
+        text.append(f": {r.reason}")
+    if len(why) > MAX_REASONS:
+        text.append(f"\n… {len(why) - MAX_REASONS} more: move the cursor to a cluster to see "
+                    "why", style="dim")
+    return text
+
+
 def run_label(velero_name: str) -> str:
     """A scheduled run's name ends in its UTC time (YYYYMMDDhhmmss): show just that."""
     stamp = velero_name.rsplit("-", 1)[-1]

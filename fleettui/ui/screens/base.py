@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -11,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from fleettui.ui.rows import View
-from fleettui.ui.widgets.live_table import LiveTable
+from fleettui.ui.widgets.live_table import ColumnSpec, LiveTable
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 class LiveScreen(Screen[None]):
     TITLE_TEXT = ""
     AUTO_FOCUS = "LiveTable"
+    DEFAULT_CSS = """
+    LiveScreen .hidden-note { height: auto; padding: 0 1; color: $text-muted; display: none; }
+    """
 
     def compose_header(self) -> ComposeResult:
         yield Static(Text(self.TITLE_TEXT, style="bold"), id="title")
@@ -29,6 +33,19 @@ class LiveScreen(Screen[None]):
 
     def compose_footer(self) -> ComposeResult:
         yield Footer()
+
+    def compose_table(self, columns: Sequence[ColumnSpec], id: str) -> ComposeResult:
+        """A live table and the line that names the columns it hides at this width."""
+        yield LiveTable(columns, id=id)
+        yield Static("", id=f"{id}-hidden", classes="hidden-note")
+
+    def on_live_table_hidden(self, event: LiveTable.Hidden) -> None:
+        found = self.query(f"#{event.table.id}-hidden")
+        if found:
+            note = found.first(Static)
+            set_text(note, Text("hidden at this width: " + ", ".join(event.labels), style="dim")
+                     if event.labels else "")
+            note.display = bool(event.labels) and event.table.display
 
     @property
     def fleet_app(self) -> FleetApp:

@@ -11,14 +11,16 @@ from textual.widgets import Static
 
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen
-from fleettui.ui.widgets.live_table import LiveTable
+from fleettui.ui.widgets.live_table import NAME, PHASE, Column
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
     from fleettui.live.store import Changes
 
-COLUMNS = [("FLEET / CLUSTER", 19), ("KIND", 15), ("READY", 7), ("STORAGE", 12),
-           ("LAST RUN", 8), ("BACKUPS", 7)]
+COLUMNS = [Column("FLEET / CLUSTER", 19, NAME, least=17, most=48),
+           Column("KIND", 15, NAME, least=9, drop=3), Column("READY", 7, PHASE),
+           Column("STORAGE", 12, PHASE), Column("LAST RUN", 8, drop=1),
+           Column("BACKUPS", 7, drop=2)]
 
 
 class FleetsScreen(LiveScreen):
@@ -30,7 +32,7 @@ class FleetsScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        yield LiveTable(COLUMNS, id="fleets")
+        yield from self.compose_table(COLUMNS, "fleets")
         yield Static("", id="empty", classes="empty")
         yield from self.compose_footer()
 

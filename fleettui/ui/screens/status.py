@@ -15,15 +15,20 @@ from fleettui.model.errors import FieldError
 from fleettui.model.status import FleetBackupStatus
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen, set_text
-from fleettui.ui.widgets.live_table import LiveTable
+from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
 
-COLUMNS = [("CLUSTER", 15), ("PHASE", 14), ("ITEMS", 7), ("ERR/WARN", 8), ("STARTED", 8),
-           ("TOOK", 4), ("EXPIRES", 7)]
-RUN_COLUMNS = [("CLUSTER", 16), ("RUN (UTC)", 19), ("PHASE", 14), ("ITEMS", 7),
-               ("STARTED", 8)]
+COLUMNS = [Column("CLUSTER", 15, NAME, least=15, most=48), Column("PHASE", 18, PHASE),
+           Column("ITEMS", 7), Column("ERR/WARN", 8, drop=2), Column("STARTED", 8, drop=3),
+           Column("TOOK", 5, drop=4), Column("EXPIRES", 8, drop=5)]
+RUN_COLUMNS = [Column("CLUSTER", 16, NAME, least=12, most=48), Column("RUN (UTC)", 19),
+               Column("PHASE", 18, PHASE), Column("ITEMS", 7, drop=1),
+               Column("STARTED", 8, drop=2)]
 
 
 class StatusScreen(LiveScreen):
+    DEFAULT_CSS = """
+    StatusScreen #reasons { height: auto; padding: 0 1; }
+    """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("y", "yaml", "YAML", id="yaml"),
@@ -39,10 +44,15 @@ class StatusScreen(LiveScreen):
         yield from self.compose_header()
         yield Static("", id="overall")
         yield Static("", id="summary")
-        yield LiveTable(COLUMNS, id="clusters")
+        yield from self.compose_table(COLUMNS, "clusters")
+        yield Static("", id="reasons")
         yield Static("", id="schedule")
-        yield LiveTable(RUN_COLUMNS, id="runs")
+        yield from self.compose_table(RUN_COLUMNS, "runs")
         yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#overall").styles.height = "auto"  # a long problem wraps, not cut
+        super().on_mount()
 
     def refresh_view(self) -> None:
         session = self.session
@@ -72,9 +82,13 @@ class StatusScreen(LiveScreen):
         if problem:
             head.append(f"   ⟳ {problem} (showing last known state)", style="yellow")
         set_text(overall, head)
-        set_text(self.query_one("#summary", Static), st.summary)
-        self.query_one("#clusters", LiveTable).sync(
-            [(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
+        set_text(self.query_one("#summary", Static), st.headline)
+        table = self.query_one("#clusters", LiveTable)
+        table.sync([(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
+        reasons = self.query_one("#reasons", Static)
+        text = rows.reason_text(st.rows, table.selected_key)
+        set_text(reasons, text)
+        reasons.display = bool(text)
         if session.mode == "kurator":
             self._show_schedule(obj, st, now)
         else:
@@ -88,6 +102,7 @@ class StatusScreen(LiveScreen):
         box = self.query_one("#schedule", Static)
         runs_table = self.query_one("#runs", LiveTable)
         box.display = runs_table.display = bool(cron)
+        self.query_one("#runs-hidden").display = bool(cron and runs_table.hidden)
         if not cron:
             return
         line = self._schedule_line(cron, now)
@@ -119,9 +134,13 @@ class StatusScreen(LiveScreen):
     def _show_runs(self, st: FleetBackupStatus, now: datetime) -> None:
         runs_table = self.query_one("#runs", LiveTable)
         runs_table.display = st.scheduled
+        self.query_one("#runs-hidden").display = bool(st.scheduled and runs_table.hidden)
         self.query_one("#schedule", Static).display = False
         runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
                          for c, history in st.runs.items() for r in history])
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_view()  # the selected cluster's reason comes first when there are many
 
     def action_yaml(self) -> None:
         self.fleet_app.show_yaml(self.backup_name)
