@@ -33,6 +33,10 @@ def add_sim_options(p: argparse.ArgumentParser) -> None:
                    help="how every backup on one member ends: Completed, PartiallyFailed, "
                         "Failed or FailedValidation (at once), e.g. kurator-member1=Failed; "
                         "repeatable")
+    p.add_argument("--bucket-sync", type=float, default=0.0, metavar="SECONDS",
+                   help="Velero's sync of the shared bucket every SECONDS (real: 60): every "
+                        "member then lists all members' backups, and a migrate reaches its "
+                        "targets; 0 (default) turns it off")
     p.add_argument("--state", type=Path, help="load state from FILE and save it on exit")
     p.add_argument("--audit-log", type=Path, help="append every mutating request to FILE")
 
@@ -50,6 +54,7 @@ def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
                                             in _pairs(args.member_backup_seconds,
                                                       "--member-backup-seconds").items()},
                      member_outcome=_outcomes(args.member_outcome),
+                     bucket_sync=_seconds(str(args.bucket_sync), "--bucket-sync"),
                      state=args.state, audit_log=args.audit_log)
 
 

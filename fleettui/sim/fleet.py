@@ -19,8 +19,11 @@ from typing import Any, TypeVar
 import yaml
 from aiohttp import web
 
+from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.kurator import KuratorBackupController
+from fleettui.sim.controllers.kurator_restore import KuratorRestoreController
 from fleettui.sim.controllers.velero import VeleroController, VeleroSettings
+from fleettui.sim.controllers.velero_restore import VeleroRestoreController
 from fleettui.sim.server import ApiServer, Auth
 from fleettui.sim.store import ClusterStore
 from fleettui.sim.tls import TlsMaterial
@@ -43,6 +46,9 @@ class SimConfig:
     # how every one of them ends ("Failed", "PartiallyFailed", "FailedValidation", "Completed").
     member_backup_seconds: dict[str, float] = field(default_factory=dict)
     member_outcome: dict[str, str] = field(default_factory=dict)
+    # Velero's sync of the shared bucket (real default: 60 s): every member then lists every
+    # member's backups, and a migrate's backup reaches its targets. 0: no sync.
+    bucket_sync: float = 0.0
     state: Path | None = None
     audit_log: Path | None = None
     window: int = 20000  # watch events kept per cluster before a 410
@@ -79,8 +85,12 @@ class SimFleet:
                         for i in range(config.clusters)]
         self.kurator = KuratorBackupController(self.host.store, self.member_store,
                                                config.sync_interval)
-        self.veleros = [VeleroController(m.store, self._velero_settings(m.name))
+        self.bucket = Bucket()  # one storage location for the whole fleet, as Kurator sets up
+        self.veleros = [VeleroController(m.store, self._velero_settings(m.name), self.bucket)
                         for m in self.members]
+        self.restores = KuratorRestoreController(self.kurator)
+        self.velero_restores = [VeleroRestoreController(v.store, v.settings, self.bucket)
+                                for v in self.veleros]
         for m, velero in zip(self.members, self.veleros, strict=True):
             m.api.controls["velero"] = velero.settings.configure
         self._audit_file: Any = None
@@ -89,7 +99,7 @@ class SimFleet:
     def _velero_settings(self, member: str) -> VeleroSettings:
         c = self.config
         settings = VeleroSettings(c.member_backup_seconds.get(member, c.backup_seconds),
-                                  c.failure_rate, c.speed)
+                                  c.failure_rate, c.speed, bucket_sync=c.bucket_sync)
         settings.configure({"outcome": c.member_outcome.get(member, "")})
         return settings
 
@@ -133,6 +143,7 @@ class SimFleet:
             for c in self.clusters:
                 if c.name in saved["clusters"]:
                     c.store.load(saved["clusters"][c.name])
+            self.bucket.load(saved.get("bucket") or {})
         else:
             self.seed()
         if self.config.audit_log:
@@ -140,8 +151,11 @@ class SimFleet:
             for c in self.clusters:
                 c.api.audit_file = self._audit_file
         self.kurator.start()
+        self.restores.start()
         for v in self.veleros:
             v.start()
+        for r in self.velero_restores:
+            r.start()
 
     def seed(self) -> None:
         for i, m in enumerate(self.members, start=1):
@@ -162,8 +176,11 @@ class SimFleet:
 
     async def stop(self) -> None:
         await self.kurator.stop()
+        await self.restores.stop()
         for v in self.veleros:
             await v.stop()
+        for r in self.velero_restores:
+            await r.stop()
         for c in self.clusters:
             c.api.faults.drop_watches()
         self.save_state()
@@ -187,7 +204,8 @@ class SimFleet:
         data = {"ports": {c.name: c.port for c in self.clusters},
                 "tokens": [self.config.admin_token, self.config.readonly_token],
                 "tls": self.tls.dump(),
-                "clusters": {c.name: c.store.dump() for c in self.clusters}}
+                "clusters": {c.name: c.store.dump() for c in self.clusters},
+                "bucket": self.bucket.dump()}
         tmp = self.config.state.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self.config.state)

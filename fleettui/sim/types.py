@@ -39,6 +39,7 @@ def rkey(group: str, plural: str) -> str:
 
 KURATOR_BACKUPS = rkey("backup.kurator.dev", "backups")
 KURATOR_RESTORES = rkey("backup.kurator.dev", "restores")
+KURATOR_MIGRATES = rkey("backup.kurator.dev", "migrates")
 FLEETS = rkey("fleet.kurator.dev", "fleets")
 ATTACHED = rkey("cluster.kurator.dev", "attachedclusters")
 VELERO_BACKUPS = rkey("velero.io", "backups")

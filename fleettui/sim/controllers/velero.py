@@ -20,6 +20,7 @@ from fleettui.model.cron import next_runs
 from fleettui.model.durations import parse_duration
 from fleettui.model.errors import FieldError
 from fleettui.model.selectors import selector_matches
+from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.errors import ApiError
 from fleettui.sim.store import ClusterStore, Event, Obj
@@ -49,6 +50,7 @@ class VeleroSettings:
     speed: float = 1.0  # schedule time compression
     steps: int = 5  # progress updates per backup
     outcome: str = ""  # every backup ends so (FailedValidation: at once); "": by failure_rate
+    bucket_sync: float = 0.0  # seconds between syncs from the shared bucket; 0: no sync
 
     def configure(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Change one member's Velero at run time: {"backup_seconds": 20, "outcome": "Failed"}
@@ -114,8 +116,8 @@ def validation_errors(spec: dict[str, Any], store: ClusterStore) -> list[str]:
     return errs
 
 
-def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
-    """Objects the backup would include: namespaces plus their selected contents."""
+def select_items(spec: dict[str, Any], store: ClusterStore) -> list[Obj]:
+    """Objects the backup includes: namespaces plus their selected contents."""
     inc = set(spec.get("includedNamespaces") or ["*"])
     exc = set(spec.get("excludedNamespaces") or [])
     sels = [spec["labelSelector"]] if spec.get("labelSelector") else list(
@@ -127,24 +129,31 @@ def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
 
     names = [n["metadata"]["name"] for n in store.items(NAMESPACES.key)]
     chosen = {n for n in names if ("*" in inc or n in inc) and n not in exc}
-    total = sum(1 for n in store.items(NAMESPACES.key) if n["metadata"]["name"] in chosen and
-                wanted(n))
+    found = [n for n in store.items(NAMESPACES.key) if n["metadata"]["name"] in chosen and
+             wanted(n)]
     for rkey, rt in store.types.items():
         if rt.namespaced:
-            total += sum(1 for o in store.items(rkey) if o["metadata"].get("namespace") in chosen
-                         and wanted(o))
-    return total
+            found += [o for o in store.items(rkey) if o["metadata"].get("namespace") in chosen
+                      and wanted(o)]
+    return found
+
+
+def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
+    return len(select_items(spec, store))
 
 
 class VeleroController:
-    def __init__(self, store: ClusterStore, settings: VeleroSettings) -> None:
+    def __init__(self, store: ClusterStore, settings: VeleroSettings,
+                 bucket: Bucket | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.bucket = bucket if bucket is not None else Bucket()
         self.backups = WorkQueue(self.run_backup)
         self.schedules = WorkQueue(self.reconcile_schedule)
         # per schedule: (real time of its last run, the cron time that run stood for)
         self.schedule_clock: dict[tuple[str, str], tuple[datetime, datetime]] = {}
         self.deletions = WorkQueue(self.process_delete_request)
+        self.syncs = WorkQueue(self.sync_from_bucket)
         store.listeners.append(self.on_event)
 
     def start(self) -> None:
@@ -152,11 +161,14 @@ class VeleroController:
             self.backups.add(("velero", b["metadata"]["name"]))
         for s in self.store.items(VELERO_SCHEDULES, VELERO_NS):
             self.schedules.add(("velero", s["metadata"]["name"]))
+        if self.settings.bucket_sync > 0:
+            self.syncs.add(("bucket", "sync"), self.settings.bucket_sync)
 
     async def stop(self) -> None:
         await self.backups.stop()
         await self.schedules.stop()
         await self.deletions.stop()
+        await self.syncs.stop()
 
     def on_event(self, ev: Event) -> None:
         meta = ev.obj["metadata"]
@@ -244,7 +256,29 @@ class VeleroController:
             status["errors"] = random.randint(1, 3)
             status["warnings"] = random.randint(0, 2)
         with contextlib.suppress(ApiError):  # deleted meanwhile
-            set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
+            ended = set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
+            if phase in ("Completed", "PartiallyFailed"):  # the tarball is uploaded last
+                self.bucket.put(self.store.name, ended,
+                                select_items(ended.get("spec") or {}, self.store))
+
+    # ---- the shared bucket -------------------------------------------------------------
+    async def sync_from_bucket(self, key: tuple[str, str]) -> float | None:
+        """Velero's backup sync: every backup in the bucket that this cluster lacks is created
+        here, labels and status included (so each member lists the others' backups too)."""
+        for name, entry in list(self.bucket.entries.items()):
+            if self.store.find(VELERO_BACKUPS, VELERO_NS, name) is not None:
+                continue
+            copied = copy.deepcopy(entry.backup)
+            meta = copied["metadata"]
+            copied["metadata"] = {"name": name, "namespace": VELERO_NS,
+                                  "labels": {**(meta.get("labels") or {}),
+                                             "velero.io/storage-location": "default"}}
+            status = copied.pop("status", None) or {}
+            with contextlib.suppress(ApiError):
+                created = self.store.create(self.store.types[VELERO_BACKUPS], copied,
+                                            manager=MANAGER)
+                set_status(self.store, VELERO_BACKUPS, created, status, manager=MANAGER)
+        return self.settings.bucket_sync
 
     # ---- deletions ---------------------------------------------------------------------
     async def process_delete_request(self, key: tuple[str, str]) -> float | None:
@@ -267,6 +301,7 @@ class VeleroController:
         rt = self.store.types[VELERO_BACKUPS]
         with contextlib.suppress(ApiError):
             self.store.delete(rt, VELERO_NS, name)
+        self.bucket.remove(name)  # a DeleteBackupRequest deletes the data too
         for other in list(self.store.items(VELERO_DBR, VELERO_NS)):
             if (other.get("spec") or {}).get("backupName") == name:
                 with contextlib.suppress(ApiError):
