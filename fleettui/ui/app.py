@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 
+from fleettui.ui import textual_compat
 from fleettui.ui.commands import FleetCommands
 from fleettui.ui.frames import FrameBudget, paint_now
 from fleettui.ui.gc_pauses import GcPolicy
@@ -41,6 +43,10 @@ def styles_path() -> Path:
         if candidate.exists():
             return candidate
     raise FileNotFoundError("styles/app.tcss is missing from the installation")
+
+
+class StoreChanged(Message):
+    """The live store has changes to show (posted from watch threads)."""
 
 
 class FleetApp(App[int]):
@@ -150,21 +156,14 @@ class FleetApp(App[int]):
         self.notify(message, title="Cannot connect", severity="error", timeout=15)
 
     def _store_dirty(self) -> None:
-        """Called from watch threads on the store's clean → dirty transition. Does not wait
-        for the UI (call_from_thread would): the watch thread goes back to reading."""
-        loop = self._loop
-        with contextlib.suppress(RuntimeError):  # the loop is closing: nothing to show
-            if loop is not None:
-                loop.call_soon_threadsafe(self._schedule_flush_in_context)
+        """Called from watch threads on the store's clean → dirty transition. post_message is
+        Textual's thread-safe route and does not wait for the UI (call_from_thread would): the
+        watch thread goes back to reading. A closing app drops the message."""
+        self.post_message(StoreChanged())
 
-    def _schedule_flush_in_context(self) -> None:
-        if not self.is_running or self._closing or not self.screen_stack:
-            return  # shutting down (screens being removed): the watch threads may still report
-        with self._context():
-            try:
-                self._schedule_flush()
-            except Exception as e:  # a bug: end the app as Textual does for its own handlers
-                self._handle_exception(e)
+    def on_store_changed(self, _: StoreChanged) -> None:
+        if self.screen_stack:  # not while screens are being removed at exit
+            self._schedule_flush()
 
     def _schedule_flush(self) -> None:
         """Flush and paint at once while the frame budget allows (after a quiet spell, always);
@@ -181,7 +180,8 @@ class FleetApp(App[int]):
     def _flush_and_paint(self) -> None:
         self._frames.spend()
         self.flush()
-        paint_now(self)
+        if textual_compat.PAINT_NOW:
+            paint_now(self)  # else Textual paints it on its next refresh
 
     def flush(self) -> None:
         self._flush_pending = False
@@ -305,10 +305,12 @@ class FleetApp(App[int]):
 
 
 def quiet_driver() -> Any:
-    """On Linux a driver that does not wake while idle; elsewhere Textual's choice."""
+    """On Linux a driver that does not wake while idle (when this Textual allows); elsewhere
+    Textual's choice."""
     import sys
 
-    if sys.platform.startswith("linux") and not os.environ.get("TEXTUAL_DRIVER"):
+    if sys.platform.startswith("linux") and not os.environ.get("TEXTUAL_DRIVER") and \
+            textual_compat.QUIET_DRIVER:
         from fleettui.ui.quiet_driver import QuietLinuxDriver
 
         return QuietLinuxDriver

@@ -10,8 +10,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from textual.content import Content
 from textual.strip import Strip
-from textual.widgets import RadioButton, SelectionList
-from textual.widgets._toggle_button import ToggleButton
+from textual.widgets import Checkbox, RadioButton, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 UNSET = " "
@@ -25,7 +24,7 @@ class Checklist(SelectionList[str]):
         except OptionDoesNotExist:
             return strip
         segments = list(strip)
-        if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
+        if len(segments) < 3 or segments[1].text != Checkbox.BUTTON_INNER:
             return strip  # not the layout this was written for: keep Textual's drawing
         if option.value not in self.selected:
             segments[1] = Segment(UNSET, segments[1].style)
@@ -33,9 +32,9 @@ class Checklist(SelectionList[str]):
 
 
 class Choice(RadioButton):
-    @property
-    def _button(self) -> Content:
-        button = super()._button
-        if self.value:
-            return button
-        return Content(button.plain.replace(self.BUTTON_INNER, UNSET), list(button.spans))
+    ON = RadioButton.BUTTON_INNER
+
+    def render(self) -> Content:
+        # BUTTON_INNER is the public knob for the glyph; set per instance for the state.
+        self.BUTTON_INNER = self.ON if self.value else UNSET
+        return super().render()
