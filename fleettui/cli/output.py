@@ -18,7 +18,7 @@ from typing import Any, NoReturn, TextIO
 import yaml
 
 from fleettui.kube.errors import KubeError
-from fleettui.kube.resources import FORBIDDEN, MISSING, RECONNECTING, SYNCED, Resource
+from fleettui.kube.resources import PROBLEMS, SYNCED, Resource
 from fleettui.live.store import LiveStore
 from fleettui.model.status import PHASE_SYMBOLS, ClusterRow
 
@@ -182,7 +182,7 @@ class ChangePrinter:
         for cluster, res in feeds:
             state, message = store.state_of(cluster, res)
             key = f"{cluster}: {res.plural}.{res.group}"
-            if state in (RECONNECTING, FORBIDDEN, MISSING):
+            if state in PROBLEMS:  # credentials: says what happened and what to do
                 self.note(key, f"{state}: {cluster}: {res.plural}.{res.group}: {message}")
             elif state == SYNCED:
                 self.note(key, "")

@@ -9,7 +9,9 @@ the UI runs them in worker threads, never on its event loop.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import urllib3
@@ -17,7 +19,7 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
-from fleettui.kube.errors import KubeError, from_status_body, unreachable
+from fleettui.kube.errors import UNTRUSTED, KubeError, from_status_body, unreachable
 from fleettui.kube.resources import (
     ATTACHED_CLUSTERS,
     FLEETS,
@@ -52,41 +54,74 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]
     return [c["name"] for c in contexts], (current or {}).get("name")
 
 
-class KubeClient:
-    """One cluster (one kubeconfig context)."""
+Loader = Callable[[], k8s_client.Configuration]
 
-    def __init__(self, api: k8s_client.ApiClient, name: str) -> None:
+
+class KubeClient:
+    """One cluster (one kubeconfig context).
+
+    `source` names where its credentials come from (a kubeconfig path, a Secret), for messages;
+    `loader` re-reads them: after the server's CA or the user's token changed (a re-installed
+    server, a rotated kubeconfig) `reload` swaps in a client built from what is there now."""
+
+    def __init__(self, api: k8s_client.ApiClient, name: str, source: str = "the kubeconfig",
+                 loader: Loader | None = None) -> None:
         self.api = api
         self.name = name
+        self.source = source
+        self.loader = loader
+        self.generation = 0  # bumped by each reload that changed something
+        self._fingerprint = _fingerprint(api.configuration)
+        self._reload_lock = threading.Lock()
 
     @classmethod
     def from_kubeconfig(cls, kubeconfig: str | None = None,
                         context: str | None = None) -> KubeClient:
-        cfg = k8s_client.Configuration()
-        try:
-            k8s_config.load_kube_config(config_file=kubeconfig, context=context,
-                                        client_configuration=cfg, persist_config=False)
-        except (ConfigException, OSError, TypeError, ValueError) as e:
-            raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}") from e
-        return cls(_api_client(cfg), context or "")
+        path = os.path.expanduser(kubeconfig or os.environ.get("KUBECONFIG", "").split(
+            os.pathsep)[0] or "~/.kube/config")
+
+        def load() -> k8s_client.Configuration:
+            cfg = k8s_client.Configuration()
+            try:
+                k8s_config.load_kube_config(config_file=kubeconfig, context=context,
+                                            client_configuration=cfg, persist_config=False)
+            except (ConfigException, OSError, TypeError, ValueError) as e:
+                raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}",
+                                [], context or "") from e
+            return cfg
+
+        return cls(_api_client(load()), context or "", path, load)
 
     @classmethod
-    def from_kubeconfig_text(cls, text: str, name: str) -> KubeClient:
-        """A client from a kubeconfig held in a Secret (AttachedCluster credentials)."""
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-            cfg = k8s_client.Configuration()
-            loader = k8s_config.kube_config.KubeConfigLoader(config_dict=data)
-            loader.load_and_set(cfg)
-        except (ConfigException, yaml.YAMLError, TypeError, ValueError, KeyError) as e:
-            raise KubeError(0, "Config", f"the kubeconfig secret of {name} is invalid: {e}") \
-                from e
-        return cls(_api_client(cfg), name)
+    def from_kubeconfig_text(cls, text: str, name: str,
+                             reread: Callable[[], str] | None = None) -> KubeClient:
+        """A client from a kubeconfig held in a Secret (AttachedCluster credentials);
+        `reread` fetches the Secret's text again for a reload."""
+        source = f"the kubeconfig secret of {name}"
+        loader = (lambda: _config_from_text(reread(), name)) if reread else None
+        return cls(_api_client(_config_from_text(text, name)), name, source, loader)
 
     def close(self) -> None:
         self.api.close()
+
+    def reload(self, seen: int) -> bool:
+        """Re-read the credentials after a failure seen at generation `seen`; True when the
+        client now differs (a new CA, token or server: worth retrying at once). Raises KubeError
+        when they cannot be read."""
+        if self.loader is None:
+            return False
+        with self._reload_lock:
+            if self.generation != seen:
+                return True  # another watch on this client reloaded it meanwhile
+            cfg = self.loader()
+            fingerprint = _fingerprint(cfg)
+            if fingerprint == self._fingerprint:
+                return False
+            old, self.api = self.api, _api_client(cfg)
+            self._fingerprint = fingerprint
+            self.generation += 1
+        old.close()
+        return True
 
     # ---- raw requests ------------------------------------------------------------------
     def open(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
@@ -103,11 +138,24 @@ class KubeClient:
             resp = self.api.call_api(m, url, header_params=hdrs, body=data, post_params=post,
                                      _request_timeout=timeout)
         except urllib3.exceptions.HTTPError as e:
-            raise unreachable(self.name, _short(e)) from e
-        except k8s_client.ApiException as e:
-            raise unreachable(self.name, str(e.reason)) from e
+            raise self._unreachable(str(e), _short(e)) from e
+        except k8s_client.ApiException as e:  # the client wraps urllib3's SSLError so
+            raise self._unreachable(str(e.reason), _short(e.reason)) from e
         raw: urllib3.BaseHTTPResponse = resp.response
         return raw
+
+    def _unreachable(self, text: str, short: str) -> KubeError:
+        if "CERTIFICATE_VERIFY_FAILED" in text:
+            return KubeError(0, UNTRUSTED, f"the server's certificate is not signed by the CA "
+                             f"in {self.source} (server re-installed?)", [], self.name)
+        return unreachable(self.name, short)
+
+    def _refused(self, status: int, data: Any) -> KubeError:
+        e = from_status_body(status, data, self.name)
+        if status == 401:
+            e.message = (f"token rejected (401 Unauthorized): the credentials in {self.source} "
+                         "are not accepted (token rotated or server re-installed?)")
+        return e
 
     def request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
                 body: Any = None, content_type: str = "application/json") -> Obj:
@@ -117,7 +165,7 @@ class KubeClient:
         except urllib3.exceptions.HTTPError as e:
             raise unreachable(self.name, _short(e)) from e
         if not 200 <= resp.status < 300:
-            raise from_status_body(resp.status, data, self.name)
+            raise self._refused(resp.status, data)
         try:
             result: Obj = json.loads(data)
         except ValueError as e:
@@ -173,7 +221,7 @@ class KubeClient:
                          timeout=(CONNECT_TIMEOUT, read_timeout))
         try:
             if resp.status != 200:
-                raise from_status_body(resp.status, resp.data, self.name)
+                raise self._refused(resp.status, resp.data)
             yield from _json_lines(resp, self.name)
         finally:
             resp.release_conn()
@@ -187,6 +235,34 @@ def _drop_managed_fields(obj: Obj) -> Obj:
         if isinstance(meta, dict):
             meta.pop("managedFields", None)
     return obj
+
+
+def _config_from_text(text: str, name: str) -> k8s_client.Configuration:
+    import yaml
+
+    try:
+        data = yaml.safe_load(text)
+        cfg = k8s_client.Configuration()
+        loader = k8s_config.kube_config.KubeConfigLoader(config_dict=data)
+        loader.load_and_set(cfg)
+    except (ConfigException, yaml.YAMLError, TypeError, ValueError, KeyError) as e:
+        raise KubeError(0, "Config", f"the kubeconfig secret of {name} is invalid: {e}", [],
+                        name) from e
+    return cfg
+
+
+def _fingerprint(cfg: k8s_client.Configuration) -> tuple[object, ...]:
+    """What a reload must change to be worth a retry: server, credentials and CA (the files
+    the client writes for inline data are read, their names change on every load)."""
+    def read(path: object) -> bytes:
+        try:
+            with open(str(path), "rb") as f:
+                return f.read()
+        except (OSError, TypeError):
+            return b""
+
+    return (cfg.host, repr(sorted(cfg.api_key.items())), read(cfg.ssl_ca_cert),
+            read(cfg.cert_file), read(cfg.key_file), cfg.verify_ssl, cfg.username)
 
 
 def _api_client(cfg: k8s_client.Configuration) -> k8s_client.ApiClient:
@@ -221,10 +297,10 @@ _PLAIN = (("Connection refused", "connection refused"), ("timed out", "timed out
           ("CERTIFICATE_VERIFY_FAILED", "the server's TLS certificate is not trusted"))
 
 
-def _short(e: BaseException) -> str:
+def _short(e: object) -> str:
     """urllib3's nested exception text, said plainly."""
     text = str(e)
     for needle, plain in _PLAIN:
         if needle.lower() in text.lower():
             return plain
-    return text.split(": ", 1)[-1][:200]
+    return text.split(": ", 1)[-1][:200].replace("\n", " ")

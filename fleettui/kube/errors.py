@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+UNTRUSTED = "CertificateNotTrusted"  # reason: the server's certificate fails TLS verification
+
 
 @dataclass
 class KubeError(Exception):
@@ -24,6 +26,12 @@ class KubeError(Exception):
     @property
     def unreachable(self) -> bool:
         return self.code == 0
+
+    @property
+    def credentials(self) -> bool:
+        """The server is there but the kubeconfig no longer fits it: its certificate is not
+        signed by our CA, or it refuses our token (401)."""
+        return self.code == 401 or self.reason == UNTRUSTED
 
     def field_errors(self) -> dict[str, str]:
         """422 causes keyed by field path, for showing each beside its input."""

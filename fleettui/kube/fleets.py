@@ -49,8 +49,10 @@ def member_kubeconfig(host: KubeClient, attached: Obj) -> str:
 
 
 def member_client(host: KubeClient, namespace: str, cluster: str) -> KubeClient:
-    attached = host.get(ATTACHED_CLUSTERS, namespace, cluster)
-    return KubeClient.from_kubeconfig_text(member_kubeconfig(host, attached), cluster)
+    def read() -> str:
+        return member_kubeconfig(host, host.get(ATTACHED_CLUSTERS, namespace, cluster))
+
+    return KubeClient.from_kubeconfig_text(read(), cluster, reread=read)
 
 
 def namespaces(client: KubeClient) -> list[str]:

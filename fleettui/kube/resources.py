@@ -15,6 +15,8 @@ SYNCED = "synced"
 RECONNECTING = "reconnecting"
 FORBIDDEN = "forbidden"
 MISSING = "missing"  # the resource type is not served (CRD not installed)
+CREDENTIALS = "credentials"  # the server is up but the kubeconfig no longer fits (CA, token)
+PROBLEMS = (CREDENTIALS, RECONNECTING, FORBIDDEN, MISSING)  # shown with their message, worst first
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,11 @@ event loop free and lets a blocked read on one dead cluster stall nothing else. 
 * treats a stream silent for longer than `read_timeout` as hung and reconnects;
 * backs off exponentially with jitter on errors (capped), and tells the sink its state
   ("reconnecting", "forbidden", ...) so the UI says so instead of showing an empty list; the last
-  known objects stay in the sink meanwhile.
+  known objects stay in the sink meanwhile;
+* when the server is back but no longer accepts the kubeconfig (its certificate is not signed by
+  our CA, or it answers 401: re-installed, or the token rotated) re-reads the credentials and
+  retries at once if they changed; else it says what happened and what to do ("credentials")
+  and re-reads them with a capped backoff until they fit.
 """
 
 from __future__ import annotations
@@ -22,7 +26,14 @@ from typing import Any, Protocol
 
 from fleettui.kube.client import KubeClient, Resource
 from fleettui.kube.errors import KubeError, from_status_body
-from fleettui.kube.resources import CONNECTING, FORBIDDEN, MISSING, RECONNECTING, SYNCED
+from fleettui.kube.resources import (
+    CONNECTING,
+    CREDENTIALS,
+    FORBIDDEN,
+    MISSING,
+    RECONNECTING,
+    SYNCED,
+)
 
 Obj = dict[str, Any]
 
@@ -40,6 +51,7 @@ class WatchSettings:
     read_timeout: float = 75.0  # no byte (not even a bookmark) for this long → hung
     backoff_min: float = 0.2
     backoff_max: float = 2.0  # a recovered server is noticed within seconds, not minutes
+    reread_max: float = 10.0  # a kubeconfig that does not fit is re-read at least this often
 
 
 class ListWatch:
@@ -69,21 +81,37 @@ class ListWatch:
             self.sink.state(self.client.name, self.res, state, message)
 
     def run(self) -> None:
-        delay = self.settings.backoff_min
+        delay = reread = self.settings.backoff_min
         self._state(CONNECTING)
         while not self.stopped.is_set():
+            generation = self.client.generation
             try:
                 if self.rv is None:
                     self.relist()
                 self.watch_once()
-                delay = self.settings.backoff_min  # a clean end: resume at once
+                delay = reread = self.settings.backoff_min  # a clean end: resume at once
             except KubeError as e:
                 if e.code == 410:
                     self.rv = None
                     continue
+                if e.credentials:
+                    if self._reloaded(generation):
+                        continue  # new CA or token on disk: try them at once
+                    self._state(CREDENTIALS, f"{e.message}: fix {self.client.source}; fleettui "
+                                f"re-reads it every {self.settings.reread_max:g} s")
+                    self.stopped.wait(reread * random.uniform(0.8, 1.2))
+                    reread = min(self.settings.reread_max, reread * 2)
+                    continue
                 self._state(*describe(e))
                 self.stopped.wait(delay * random.uniform(0.8, 1.2))
                 delay = min(self.settings.backoff_max, delay * 2)
+
+    def _reloaded(self, generation: int) -> bool:
+        """Re-read the client's credentials; True when they changed."""
+        try:
+            return self.client.reload(generation)
+        except KubeError:
+            return False  # unreadable now (half-written file?): say the first problem, retry
 
     def relist(self) -> None:
         listed = self.client.list(self.res, self.namespace, self.selector)

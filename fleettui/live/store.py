@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from fleettui.kube.resources import Resource
+from fleettui.kube.resources import PROBLEMS, SYNCED, Resource
 
 Obj = dict[str, Any]
 Feed = tuple[str, str]  # (cluster, "group/plural")
@@ -43,6 +44,7 @@ class LiveStore:
         self._lock = threading.Lock()
         self._objects: dict[Feed, dict[tuple[str, str], Obj]] = {}
         self._states: dict[Feed, tuple[str, str]] = {}
+        self._down: dict[Feed, datetime] = {}  # when a synced feed stopped being current
         self._changes = Changes()
         self.on_dirty: Callable[[], None] | None = None
         self.events = 0
@@ -70,9 +72,14 @@ class LiveStore:
     def state(self, cluster: str, res: Resource, state: str, message: str) -> None:
         feed = feed_of(cluster, res)
         with self._lock:
-            if self._states.get(feed) == (state, message):
+            before = self._states.get(feed)
+            if before == (state, message):
                 return
             self._states[feed] = (state, message)
+            if state == SYNCED:
+                self._down.pop(feed, None)
+            elif before is not None and before[0] == SYNCED:
+                self._down.setdefault(feed, datetime.now(UTC))
             was_clean = not self._changes
             self._changes.states.add(feed)
         self._notify(was_clean)
@@ -103,6 +110,20 @@ class LiveStore:
     def state_of(self, cluster: str, res: Resource) -> tuple[str, str]:
         with self._lock:
             return self._states.get(feed_of(cluster, res), ("connecting", ""))
+
+    def down_since(self, cluster: str, res: Resource) -> datetime | None:
+        """When a feed that was synced stopped being current (None while it is)."""
+        with self._lock:
+            return self._down.get(feed_of(cluster, res))
+
+    def problems(self) -> list[tuple[str, str, str, datetime | None]]:
+        """(cluster, state, message, down since) of every feed in trouble, one per cluster and
+        message (a cluster's feeds usually fail alike), worst state first."""
+        with self._lock:
+            found = {(feed[0], state, message): self._down.get(feed)
+                     for feed, (state, message) in self._states.items() if state in PROBLEMS}
+        return sorted(((c, st, m, since) for (c, st, m), since in found.items()),
+                      key=lambda p: (PROBLEMS.index(p[1]), p[0]))
 
     def has_feed(self, cluster: str, res: Resource) -> bool:
         with self._lock:

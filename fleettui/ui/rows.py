@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from fleettui.kube import resources as kc
-from fleettui.kube.resources import FORBIDDEN, MISSING, RECONNECTING, SYNCED
+from fleettui.kube.resources import CREDENTIALS, MISSING, PROBLEMS, SYNCED
 from fleettui.live.backup_status import fleet_status
 from fleettui.model.status import (
     PHASE_SYMBOLS,
@@ -49,9 +49,42 @@ def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
     state, message = session.store.state_of(cluster, res)
     if state == SYNCED:
         return ""
-    if state in (RECONNECTING, FORBIDDEN, MISSING):
+    if state in PROBLEMS:
         return f"{state}: {message}"
     return state
+
+
+STALE = Text("? stale", style="yellow")  # a value read before the connection broke
+
+
+def stale_note(session: Session, cluster: str, res: kc.Resource) -> str:
+    """' (data as of HH:MM:SS)' when the feed was current once and is not now."""
+    since = session.store.down_since(cluster, res)
+    return f"; what is shown is from {clock(since, datetime.now(UTC))}" if since else ""
+
+
+def connection_text(session: Session | None, status: str) -> Text:
+    """The connection line: the app's status, then the worst connection problem in words
+    (a kubeconfig that no longer fits says what to do), so no screen looks current when not."""
+    text = Text(status, style="dim")
+    if session is None:
+        return text
+    problems = [p for p in session.store.problems() if p[1] != MISSING]
+    if not problems:
+        return text
+    problems.sort(key=lambda p: (PROBLEMS.index(p[1]), p[0] != session.context))  # host first
+    cluster, state, message, since = problems[0]
+    symbol = "✗" if state == CREDENTIALS else "⟳"
+    text.append(f"\n{symbol} {state}: ", style="bold red" if state == CREDENTIALS else "yellow")
+    where = "" if message.startswith(cluster) else f"{cluster}: "
+    text.append(f"{where}{message}")
+    if since is not None:
+        text.append(f" (since {clock(since, datetime.now(UTC))})", style="dim")
+    others = sorted({c for c, *_ in problems[1:]} - {cluster})
+    if others:
+        text.append(f"; also {', '.join(others[:3])}{' …' if len(others) > 3 else ''}",
+                    style="dim")
+    return text
 
 
 # ---- fleets ----------------------------------------------------------------------------------
@@ -83,20 +116,23 @@ def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = Non
     cache = cache or StorageCache()
     if session.mode != "kurator":
         return context_rows(session, now, cache)
-    problem = feed_problem(session, host, kc.FLEETS)
+    problem = feed_problem(session, host, kc.FLEETS) or feed_problem(
+        session, host, kc.ATTACHED_CLUSTERS)
+    stale = bool(problem) and session.store.has_feed(host, kc.FLEETS)
     fleets = sorted(session.store.objects(host, kc.FLEETS), key=_name)
     attached = {_name(a): a for a in session.store.objects(host, kc.ATTACHED_CLUSTERS)}
     for fleet in fleets:
         refs = (fleet.get("spec") or {}).get("clusters") or []
         phase = str((fleet.get("status") or {}).get("phase") or "Pending")
         view.rows.append((f"fleet/{_name(fleet)}", [
-            Text(_name(fleet), style="bold"), f"Fleet · {len(refs)}", phase,
+            Text(_name(fleet), style="bold"), f"Fleet · {len(refs)}", STALE if stale else phase,
             plugin_text(fleet), "", ""]))
         for ref in refs:
             view.rows.append(member_row(session, fleet, ref, attached,
-                                        cache.get(session, str(ref.get("name", "")), now)))
+                                        cache.get(session, str(ref.get("name", "")), now),
+                                        stale))
     if problem:
-        view.message = f"host {host}: {problem}"
+        view.message = f"host {host}: {problem}{stale_note(session, host, kc.FLEETS)}"
     elif not fleets:
         view.message = (f"No fleets in namespace {session.namespace}. Create a Fleet "
                         "(fleet.kurator.dev) with spec.clusters, or use -n to pick another "
@@ -133,12 +169,12 @@ def plugin_text(fleet: Obj) -> Text:
 
 
 def member_row(session: Session, fleet: Obj, ref: Obj, attached: dict[str, Obj],
-               storage_cells: Storage) -> Row:
+               storage_cells: Storage, stale: bool = False) -> Row:
     name = str(ref.get("name", ""))
     kind = str(ref.get("kind") or "Cluster")
     ac = attached.get(name)
     ready = (ac or {}).get("status", {}).get("ready")
-    ready_text = Text("✓ yes", style="green") if ready else Text(
+    ready_text = STALE if stale else Text("✓ yes", style="green") if ready else Text(
         "✗ no" if ac else "✗ missing", style="red")
     storage, last, count = storage_cells
     return (f"member/{_name(fleet)}/{name}", [f"  {name}", kind, ready_text, storage, last,
@@ -152,7 +188,7 @@ def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
     if problem.startswith(MISSING):
         return Text("✗ no Velero", style="red"), "-", "-"
     if problem and not session.store.has_feed(cluster, kc.VELERO_BSLS):
-        return Text(problem.split(":")[0], style="yellow"), "-", "-"
+        return Text("⟳ " + problem.split(":")[0], style="yellow"), "-", "-"
     bsls = session.store.objects(cluster, kc.VELERO_BSLS)
     if not bsls:
         return Text("✗ none", style="red"), "-", "-"
@@ -160,7 +196,7 @@ def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
     storage = Text("✓ Available", style="green") if phases == {"Available"} else Text(
         "! " + ",".join(sorted(phases)), style="yellow")
     if problem:
-        storage = Text(problem.split(":")[0], style="yellow")
+        storage = STALE
     backups = session.store.objects(cluster, kc.VELERO_BACKUPS)
     done = [parse_time((b.get("status") or {}).get("completionTimestamp")) for b in backups
             if (b.get("status") or {}).get("phase") == "Completed"]

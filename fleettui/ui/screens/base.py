@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from fleettui.ui.rows import View
+from fleettui.ui.rows import View, connection_text
 from fleettui.ui.widgets.live_table import ColumnSpec, LiveTable
 
 if TYPE_CHECKING:
@@ -63,15 +63,22 @@ class LiveScreen(Screen[None]):
         return not (self.fleet_app.readonly and action in self.fleet_app.MUTATING_ACTIONS)
 
     def on_mount(self) -> None:
+        self.query_one("#connection").styles.height = "auto"  # a problem wraps, not cut
         self.watch(self.fleet_app, "status", self._show_status)
         self.ready = True
         self.refresh_view()
 
     def _show_status(self, status: str) -> None:
-        set_text(self.query_one("#connection", Static), Text(status, style="dim"))
+        self._show_connection()
         self.refresh_view()
 
+    def _show_connection(self) -> None:
+        found = self.query("#connection")
+        if found:
+            set_text(found.first(Static), connection_text(self.session, self.fleet_app.status))
+
     def on_screen_resume(self) -> None:
+        self._show_connection()
         self.refresh_view()
 
     ready = False  # set while mounted: a flush may arrive between push and mount, or after
@@ -82,6 +89,8 @@ class LiveScreen(Screen[None]):
     def apply_changes(self, changes: Changes) -> None:
         # Only the top screen: Textual's is_current is also true for the one beneath it.
         if self.ready and self.app.screen is self:
+            if changes.states:
+                self._show_connection()
             self.refresh_view()
 
     def refresh_view(self) -> None:
