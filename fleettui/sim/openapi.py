@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from fleettui.sim.store import ResourceType
+from fleettui.sim.resource_type import ResourceType
 
 Obj = dict[str, Any]
 

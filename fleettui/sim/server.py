@@ -22,7 +22,8 @@ from fleettui.sim import managed_fields, patches
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Faults
 from fleettui.sim.openapi import openapi_index, openapi_v3_document
-from fleettui.sim.store import ClusterStore, Event, Obj, ResourceType, Watcher, encode_event
+from fleettui.sim.resource_type import ResourceType
+from fleettui.sim.store import ClusterStore, Event, Obj, Watcher, encode_event
 from fleettui.sim.tables import table_for
 from fleettui.sim.validation import check_object
 from fleettui.sim.watchfilter import build_matcher

@@ -19,6 +19,7 @@ from typing import Any
 
 from fleettui.sim import managed_fields
 from fleettui.sim.errors import ApiError
+from fleettui.sim.resource_type import ResourceType
 
 Obj = dict[str, Any]
 MANAGER = "fleettui-sim"  # the field manager of writes made inside the simulator
@@ -27,36 +28,6 @@ Key = tuple[str, str]  # (namespace, name); namespace "" for cluster-scoped
 
 def now_rfc3339() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class ResourceType:
-    group: str
-    version: str
-    kind: str
-    plural: str
-    singular: str
-    namespaced: bool
-    list_kind: str
-    short_names: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    status_subresource: bool = False
-    printer_columns: tuple[dict[str, Any], ...] = ()
-    schema: Any = None  # CrdSchema for custom resources
-    crd: Obj | None = None
-    read_only: bool = False  # served for reads only (e.g. CRD definitions)
-
-    @property
-    def key(self) -> str:
-        return f"{self.group}/{self.plural}"
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-    @property
-    def group_resource(self) -> str:
-        return f"{self.plural}.{self.group}" if self.group else self.plural
 
 
 @dataclass

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from fleettui.sim.errors import ApiError
+from fleettui.sim.resource_type import ResourceType
 from fleettui.sim.schema import invalid_message
-from fleettui.sim.store import ResourceType
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -20,7 +20,8 @@ from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.base import WorkQueue, set_status
 from fleettui.sim.controllers.velero import MANAGER, VELERO_NS, VeleroSettings, rfc3339
 from fleettui.sim.errors import ApiError
-from fleettui.sim.store import ClusterStore, Event, Obj, ResourceType
+from fleettui.sim.resource_type import ResourceType
+from fleettui.sim.store import ClusterStore, Event, Obj
 from fleettui.sim.types import NAMESPACES, VELERO_BACKUPS, VELERO_RESTORES
 
 SCHEDULE_LABEL = "velero.io/schedule-name"
