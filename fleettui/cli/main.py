@@ -17,6 +17,7 @@ from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes li
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    CliParser,
     print_error,
 )
 from fleettui.kube.errors import KubeError
@@ -24,7 +25,7 @@ from fleettui.model.errors import FieldError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(  # every argparse error is one line, exit 2
         prog="fleettui",
         description="Back up whole fleets of Kubernetes clusters (Kurator Unified Backup, Velero).")
     parser.add_argument("--version", action="version", version=f"fleettui {__version__}")
@@ -33,18 +34,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
     parser.add_argument("-n", "--namespace", default="default",
                         help="namespace of the fleets and backups (default: default)")
-    parser.add_argument("--hung-after", type=float, default=None, metavar="SECONDS",
+    parser.add_argument("--hung-after", type=positive_seconds, default=None, metavar="SECONDS",
                         help="treat a watch that sent nothing, not even a bookmark, for this "
                         "long as dead and reconnect (default 75; real API servers send a "
                         "bookmark about once a minute; demo: 4)")
     parser.add_argument("--readonly", action="store_true",
                         help="no mutating action at all (keys, palette and requests)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=CliParser)
     demo_cmd.add_parser(sub)
     sim_cmd.add_parser(sub)
     backup_cmd.add_parser(sub)
     velero_cmd.add_parser(sub)
     return parser
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return seconds
 
 
 def run_tui(args: argparse.Namespace) -> int:

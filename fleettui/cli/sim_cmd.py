@@ -8,6 +8,8 @@ import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fleettui.cli.output import usage
+
 if TYPE_CHECKING:  # the simulator (aiohttp, TLS) loads only when a command needs it
     from fleettui.sim.fleet import SimConfig
 
@@ -45,7 +47,7 @@ def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
     from fleettui.sim.fleet import SimConfig
 
     if not 1 <= args.clusters <= 500:
-        raise SystemExit("fleettui: --clusters must be between 1 and 500")
+        raise usage("--clusters", f"must be between 1 and 500 (got {args.clusters})")
     speed = args.speed if args.speed is not None else (8640.0 if demo else 1.0)
     sync = args.sync_interval if args.sync_interval is not None else (1.0 if demo else 30.0)
     return SimConfig(clusters=args.clusters, port=args.port, speed=speed, sync_interval=sync,
@@ -63,7 +65,7 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
     for value in values:
         key, sep, rest = value.partition("=")
         if not sep or not key.strip() or not rest.strip():
-            raise SystemExit(f"fleettui: {flag}: expected CLUSTER=VALUE, got {value!r}")
+            raise usage(flag, f"expected CLUSTER=VALUE, got {value!r}")
         pairs[key.strip()] = rest.strip()
     return pairs
 
@@ -74,7 +76,7 @@ def _seconds(text: str, flag: str) -> float:
     except ValueError:
         seconds = -1.0
     if not seconds >= 0:
-        raise SystemExit(f"fleettui: {flag}: {text!r} is not a number of seconds")
+        raise usage(flag, f"{text!r} is not a number of seconds")
     return seconds
 
 
@@ -84,8 +86,8 @@ def _outcomes(values: list[str]) -> dict[str, str]:
     pairs = _pairs(values, "--member-outcome")
     for phase in pairs.values():
         if phase not in OUTCOMES:
-            raise SystemExit(f"fleettui: --member-outcome: {phase!r} is not one of "
-                             f"{', '.join(o for o in OUTCOMES if o)}")
+            raise usage("--member-outcome", f"{phase!r} is not one of "
+                                            f"{', '.join(o for o in OUTCOMES if o)}")
     return pairs
 
 

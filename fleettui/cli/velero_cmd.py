@@ -140,7 +140,11 @@ def velero_form(args: argparse.Namespace) -> VeleroForm:
 
 
 def target_contexts(args: argparse.Namespace) -> list[str]:
-    names = [c.strip() for c in (getattr(args, "context", None) or "").split(",") if c.strip()]
+    given = getattr(args, "context", None)
+    names = [c.strip() for c in (given or "").split(",") if c.strip()]
+    if given is not None and not names:
+        raise usage("--context", "no context named; give one or more, comma-separated, or "
+                                 "leave the flag out for the current context")
     return resolve_contexts(args.kubeconfig, list(dict.fromkeys(names)))
 
 
@@ -177,7 +181,7 @@ def create_everywhere(args: argparse.Namespace, clients: dict[str, KubeClient], 
     res, kind_name = KINDS[args.velero_kind]
     name = str(manifest["metadata"]["name"])
     checked = on_each(clients, lambda c: c.create(res, manifest, dry_run=True))
-    refused = {c: o for c, o in checked.items() if isinstance(o, KubeError)}
+    refused = {c: no_velero(o) for c, o in checked.items() if isinstance(o, KubeError)}
     if refused:
         print_failures(refused)
         if len(clients) == 1:
@@ -205,6 +209,14 @@ def create_everywhere(args: argparse.Namespace, clients: dict[str, KubeClient], 
     printer = ChangePrinter(name, out=sys.stderr if args.output else sys.stdout)
     return follow_velero(args, list(created), name, args.velero_kind,
                          str(manifest["metadata"]["namespace"]), printer, timeout)
+
+
+def no_velero(e: KubeError) -> KubeError:
+    """A 404 for the resource type itself: Velero is not installed in that context."""
+    if e.code == 404 and "could not find the requested resource" in e.message:
+        e.message = ("the Velero API (velero.io) is not served here; name the contexts where "
+                     "Velero runs with --context")
+    return e
 
 
 def on_each(clients: dict[str, KubeClient], call: Callable[[KubeClient], T]

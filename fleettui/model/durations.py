@@ -137,8 +137,8 @@ def parse_duration_ns(text: str, field: str = "policy.ttl", *,
         raise FieldError(field, "duration must be text such as 720h")
     nanos = _parse_nanoseconds(text, field)
     if nanos < 0 and not allow_negative:
-        raise FieldError(field, f'ttl must not be negative (got "{_shown(text)}"); drop the '
-                                '"-"')
+        raise FieldError(field, f'a duration must not be negative (got "{_shown(text)}"); drop '
+                                'the "-"')
     return nanos
 
 

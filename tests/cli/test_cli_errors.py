@@ -150,3 +150,37 @@ def test_no_kubeconfig_at_all_names_the_paths_tried(tmp_path: Path) -> None:
         [line] = proc.stderr.splitlines()
         assert line.startswith("fleettui: --kubeconfig: no kubeconfig found (") and tried in line
         assert "--kubeconfig FILE" in line and "fleettui demo" in line
+
+
+WALK = [  # found by running every verb by hand: each is one line naming the flag, exit 2
+    (["backup", "nosuchverb"], "argument VERB: invalid choice: 'nosuchverb'"),
+    (["nosuchcommand"], "argument COMMAND: invalid choice: 'nosuchcommand'"),
+    (["--hung-after", "-5", "backup", "list"], "argument --hung-after: expected a number"),
+    (["--hung-after", "x", "backup", "list"], "argument --hung-after: expected a number"),
+    (["velero", "backup", "create", "v", "--context", ","], "--context: no context named"),
+    (["backup", "create", "x", "--fleet", "q", "--timeout=-1s", "--dry-run"],
+     '--timeout: a duration must not be negative (got "-1s")'),
+    (["sim", "--clusters", "0"], "--clusters: must be between 1 and 500"),
+    (["sim", "--member-outcome", "kurator-member1=Boom"], "--member-outcome: 'Boom'"),
+    (["sim", "--member-backup-seconds", "kurator-member1"], "--member-backup-seconds: expected"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), WALK, ids=[" ".join(a) for a, _ in WALK])
+def test_operator_walk_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                 argv: list[str], message: str) -> None:
+    code, out, err = cli(capsys, "--kubeconfig", str(tmp_path / "never-read"), *argv)
+    assert (code, out) == (2, "")
+    [line] = err.splitlines()
+    assert line.startswith("fleettui: ") and message in line, line
+
+
+def test_velero_create_on_a_context_without_velero(sim: Sim,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, kubeconfig = sim
+    code, out, err = cli(capsys, "--kubeconfig", str(kubeconfig), "velero", "backup", "create",
+                         "v", "--context", "kurator-host")
+    assert (code, out) == (3, "")
+    assert err.splitlines() == ["fleettui: kurator-host: the Velero API (velero.io) is not "
+                                "served here; name the contexts where Velero runs with "
+                                "--context"]

@@ -39,7 +39,7 @@ def test_parse_like_go(text: str, seconds: float) -> None:
     ("1d12h", '"36h"'),
     ("1h 30m", "contains spaces"),
     (" 1h", "is not a duration"),
-    ("-1h", "ttl must not be negative"),
+    ("-1h", "a duration must not be negative"),
     ("9223372036854775808ns", "too large"),
     ("2562048h", "too large"),
 ])
