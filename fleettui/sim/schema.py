@@ -21,22 +21,15 @@ import base64
 import binascii
 import contextlib
 import copy
-import functools
 import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 Cause = dict[str, str]  # {"reason", "message", "field"}
-
-CRD_DIR = Path(__file__).resolve().parent / "crds"
 
 # The fields of the apiserver's own ObjectMeta. The apiserver decodes a custom resource's root
 # `metadata` into that Go struct, so anything else there is dropped (and reported under Strict).
@@ -247,7 +240,7 @@ def _type_cause(x: Any, s: Mapping[str, Any], types: list[str], path: str) -> Ca
     return None
 
 
-def _json_equal(a: Any, b: Any) -> bool:
+def json_equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return isinstance(a, bool) and isinstance(b, bool) and a == b
     if _is_number(a) and _is_number(b):
@@ -255,9 +248,9 @@ def _json_equal(a: Any, b: Any) -> bool:
     if type(a) is not type(b) and not (isinstance(a, list | tuple) and isinstance(b, list | tuple)):
         return False
     if isinstance(a, dict):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
     if isinstance(a, list | tuple):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
 
 
@@ -625,7 +618,7 @@ def _check_enum(x: Any, s: dict[str, Any], path: str, out: list[Cause]) -> None:
     enum = s.get("enum")
     if not isinstance(enum, list) or not enum:
         return
-    if any(_json_equal(x, e) for e in enum):
+    if any(json_equal(x, e) for e in enum):
         return
     values = ", ".join(go_quote(e if isinstance(e, str) else _json(e)) for e in enum)
     out.append(_cause("FieldValueNotSupported", path,
@@ -724,102 +717,6 @@ class CrdSchema:
         return unknown, self.validate(obj)
 
 
-@dataclass(frozen=True)
-class CrdInfo:
-    """One served version of a CustomResourceDefinition."""
-
-    group: str
-    version: str
-    kind: str
-    plural: str
-    singular: str
-    list_kind: str
-    namespaced: bool
-    short_names: tuple[str, ...]
-    categories: tuple[str, ...]
-    status_subresource: bool
-    printer_columns: tuple[dict[str, Any], ...]
-    schema: CrdSchema
-    raw_schema: dict[str, Any]
-    crd: dict[str, Any]
-
-    def __hash__(self) -> int:
-        return hash((self.group, self.version, self.kind))
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}"
-
-    @property
-    def name(self) -> str:
-        """The CRD object's name, `<plural>.<group>`."""
-        return f"{self.plural}.{self.group}"
-
-
-def _str_tuple(v: Any) -> tuple[str, ...]:
-    return tuple(str(x) for x in v) if isinstance(v, list) else ()
-
-
-def load_crd(path_or_dict: str | Path | Mapping[str, Any]) -> CrdInfo:
-    """A CRD from a YAML file or a dict. Uses the storage version among the served ones."""
-    if isinstance(path_or_dict, Mapping):
-        crd = dict(path_or_dict)
-    else:
-        with open(path_or_dict, encoding="utf-8") as f:
-            loaded = yaml.safe_load(f)
-        if not isinstance(loaded, dict):
-            raise ValueError(f"{path_or_dict}: not a CustomResourceDefinition")
-        crd = loaded
-    if crd.get("kind") != "CustomResourceDefinition":
-        raise ValueError(f"not a CustomResourceDefinition: kind={crd.get('kind')!r}")
-    spec = crd.get("spec") or {}
-    names = spec.get("names") or {}
-    versions = [v for v in spec.get("versions") or [] if isinstance(v, dict)]
-    served = [v for v in versions if v.get("served", True)]
-    if not served:
-        raise ValueError(f"CRD {names.get('plural')}.{spec.get('group')} serves no version")
-    ver = next((v for v in served if v.get("storage")), served[0])
-    raw_schema = ((ver.get("schema") or {}).get("openAPIV3Schema")) or {}
-    subresources = ver.get("subresources") or {}
-    kind = str(names["kind"])
-    return CrdInfo(
-        group=str(spec["group"]),
-        version=str(ver["name"]),
-        kind=kind,
-        plural=str(names["plural"]),
-        singular=str(names.get("singular") or kind.lower()),
-        list_kind=str(names.get("listKind") or f"{kind}List"),
-        namespaced=spec.get("scope", "Namespaced") == "Namespaced",
-        short_names=_str_tuple(names.get("shortNames")),
-        categories=_str_tuple(names.get("categories")),
-        status_subresource=isinstance(subresources, dict) and "status" in subresources,
-        printer_columns=tuple(c for c in ver.get("additionalPrinterColumns") or []
-                              if isinstance(c, dict)),
-        schema=CrdSchema(raw_schema),
-        raw_schema=raw_schema,
-        crd=crd,
-    )
-
-
-def load_builtin_crds() -> list[CrdInfo]:
-    """Every CRD shipped in fleettui/sim/crds, sorted by file name.
-
-    Each call gets its own copies, parsed once per process: the pure-Python YAML parse of these
-    files takes most of a second (several under CPU contention), and a restarted simulator
-    serves nothing until it is done.
-    """
-    return [load_crd(copy.deepcopy(_builtin_crd(p))) for p in sorted(CRD_DIR.glob("*.yaml"))]
-
-
-@functools.cache
-def _builtin_crd(path: Path) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as f:
-        loaded = yaml.safe_load(f)
-    if not isinstance(loaded, dict):
-        raise ValueError(f"{path}: not a CustomResourceDefinition")
-    return loaded
-
-
 def _field_error(cause: Mapping[str, str]) -> str:
     return f"{cause.get('field', '')}: {cause.get('message', '')}"
 
@@ -851,130 +748,3 @@ def strict_decoding_message(unknown_paths: Iterable[str]) -> str:
 def unknown_field_warnings(unknown_paths: Iterable[str]) -> list[str]:
     """The `Warning:` texts for fieldValidation=Warn, one per pruned path."""
     return [f"unknown field {go_quote(p)}" for p in unknown_paths]
-
-
-# ---------------------------------------------------------------------------------------------
-# JSONPath for additionalPrinterColumns
-# ---------------------------------------------------------------------------------------------
-
-_Token = tuple[str, Any]  # ("key", name) | ("index", int) | ("all", None) | ("filter", (...))
-_RX_FILTER = re.compile(
-    r"""^\?\(\s*@((?:\.[^.=!<>\s]+)*)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|([^\s)]+))\s*\)$""")
-
-
-def _parse_json_path(expr: str) -> list[_Token] | None:
-    p = expr.strip()
-    if p.startswith("{") and p.endswith("}"):
-        p = p[1:-1].strip()
-    if p.startswith("$"):
-        p = p[1:]
-    tokens: list[_Token] = []
-    i, n = 0, len(p)
-    while i < n:
-        c = p[i]
-        if c == ".":
-            i += 1
-            if i < n and p[i] == ".":
-                return None  # recursive descent: not a simple path
-            name: list[str] = []
-            while i < n and p[i] not in ".[":
-                if p[i] == "\\" and i + 1 < n:
-                    i += 1
-                name.append(p[i])
-                i += 1
-            key = "".join(name)
-            if key == "*":
-                tokens.append(("all", None))
-            elif key:
-                tokens.append(("key", key))
-        elif c == "[":
-            end = _bracket_end(p, i)
-            if end < 0:
-                return None
-            inner = p[i + 1:end].strip()
-            i = end + 1
-            tok = _bracket_token(inner)
-            if tok is None:
-                return None
-            tokens.append(tok)
-        else:
-            return None
-    return tokens
-
-
-def _bracket_end(p: str, start: int) -> int:
-    quote = ""
-    for j in range(start + 1, len(p)):
-        ch = p[j]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "]":
-            return j
-    return -1
-
-
-def _bracket_token(inner: str) -> _Token | None:
-    if inner == "*":
-        return ("all", None)
-    if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"":
-        return ("key", inner[1:-1])
-    if re.fullmatch(r"-?[0-9]+", inner):
-        return ("index", int(inner))
-    m = _RX_FILTER.match(inner)
-    if m:
-        sub = [seg for seg in m.group(1).split(".") if seg]
-        if m.group(3) is not None or m.group(4) is not None:
-            literal: Any = m.group(3) if m.group(3) is not None else m.group(4)
-        else:
-            try:
-                literal = json.loads(m.group(5))
-            except ValueError:
-                literal = m.group(5)
-        return ("filter", (sub, m.group(2), literal))
-    return None
-
-
-def _walk(values: list[Any], tok: _Token) -> list[Any]:
-    kind, arg = tok
-    out: list[Any] = []
-    for v in values:
-        if kind == "key":
-            if isinstance(v, dict) and arg in v:
-                out.append(v[arg])
-        elif kind == "index":
-            if isinstance(v, list) and -len(v) <= arg < len(v):
-                out.append(v[arg])
-        elif kind == "all":
-            if isinstance(v, list):
-                out.extend(v)
-            elif isinstance(v, dict):
-                out.extend(v.values())
-        elif kind == "filter" and isinstance(v, list):
-            sub, op, literal = arg
-            for item in v:
-                got: Any = item
-                for seg in sub:
-                    got = got.get(seg) if isinstance(got, dict) else None
-                same = got is not None and _json_equal(got, literal)
-                if (op == "==") == same:
-                    out.append(item)
-    return out
-
-
-def json_path_value(obj: dict[str, Any], json_path: str) -> Any:
-    """A printer column's value: the first match of a simple JSONPath; None when missing."""
-    try:
-        tokens = _parse_json_path(json_path) if isinstance(json_path, str) else None
-        if tokens is None:
-            return None
-        values: list[Any] = [obj]
-        for tok in tokens:
-            values = _walk(values, tok)
-            if not values:
-                return None
-        return values[0]
-    except Exception:
-        return None

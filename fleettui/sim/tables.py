@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from fleettui.sim.printer_jsonpath import json_path_value
 from fleettui.sim.resource_type import ResourceType
-from fleettui.sim.schema import json_path_value
 
 Obj = dict[str, Any]
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fleettui.sim.crd_loader import CrdInfo, load_builtin_crds
 from fleettui.sim.resource_type import ResourceType
-from fleettui.sim.schema import CrdInfo, load_builtin_crds
 
 HOST_GROUPS = ("backup.kurator.dev", "fleet.kurator.dev", "cluster.kurator.dev")
 MEMBER_GROUPS = ("velero.io",)

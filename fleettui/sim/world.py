@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from fleettui.sim.schema import CrdInfo
+from fleettui.sim.crd_loader import CrdInfo
 from fleettui.sim.store import ClusterStore, Obj
 from fleettui.sim.types import ATTACHED, CRDS, FLEETS, NAMESPACES, PODS, SECRETS, VELERO_BSL
 

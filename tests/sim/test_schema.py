@@ -10,16 +10,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fleettui.sim.crd_loader import CRD_DIR, CrdInfo, load_builtin_crds, load_crd
+from fleettui.sim.printer_jsonpath import json_path_value
 from fleettui.sim.schema import (
-    CRD_DIR,
-    CrdInfo,
     CrdSchema,
     go_float,
     invalid_message,
     is_date_time,
-    json_path_value,
-    load_builtin_crds,
-    load_crd,
     strict_decoding_message,
     unknown_field_warnings,
 )
