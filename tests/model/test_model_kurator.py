@@ -25,9 +25,8 @@ from fleettui.model.kurator import (
     clone_backup,
     parse_backup,
     validate_backup,
-    velero_migrate_backup_for,
-    velero_objects_for,
 )
+from fleettui.sim.kurator_objects import velero_migrate_backup_for, velero_objects_for
 
 FUZZ = settings(max_examples=300, deadline=None)
 KURATOR_CRD = "kurator/crds/backup.kurator.dev_backups.yaml"

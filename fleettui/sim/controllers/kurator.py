@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fleettui.model.errors import FieldError
-from fleettui.model.kurator import velero_objects_for
 from fleettui.model.names import velero_object_name
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.errors import ApiError
+from fleettui.sim.kurator_objects import velero_objects_for
 from fleettui.sim.store import ClusterStore, Event, Obj
 from fleettui.sim.types import ATTACHED, FLEETS, KURATOR_BACKUPS, VELERO_BACKUPS, VELERO_SCHEDULES
 

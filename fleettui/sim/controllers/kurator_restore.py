@@ -15,6 +15,7 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
+from fleettui.model.errors import FieldError
 from fleettui.model.names import velero_object_name
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.controllers.kurator import (
@@ -25,6 +26,7 @@ from fleettui.sim.controllers.kurator import (
 )
 from fleettui.sim.controllers.velero import rfc3339
 from fleettui.sim.errors import ApiError
+from fleettui.sim.kurator_objects import velero_migrate_backup_for, velero_restore_for
 from fleettui.sim.store import ClusterStore, Event, Obj
 from fleettui.sim.types import (
     KURATOR_BACKUPS,
@@ -104,10 +106,9 @@ class KuratorRestoreController:
             if name is None:
                 return None  # "no completed Velero backups available": stops, creates nothing
             chosen[(kind, cluster)] = name
+        fleet = ((backup.get("spec") or {}).get("destination") or {}).get("fleet")
         for (_, cluster), backup_name in chosen.items():
-            self.ensure_restore(obj, cluster, "restore", RESTORE_LABEL,
-                                restore_spec(spec.get("policy"), backup_name),
-                                (backup.get("spec") or {}).get("destination", {}).get("fleet"))
+            self.ensure_restore(obj, cluster, fleet, backup_name, spec.get("policy"))
         details = self.sync(obj, "restoreDetails", clusters, "restore")
         return None if all_completed(details) else self.sync_interval
 
@@ -171,7 +172,10 @@ class KuratorRestoreController:
         if not sources or not (spec.get("sourceCluster") or {}).get("clusters"):
             return RETRY  # Kurator panics (recovered) and retries forever
         source = sources[-1]  # the last of a map: arbitrary with several
-        backup_name = self.ensure_source_backup(obj, source[1])
+        try:
+            backup_name = self.ensure_source_backup(obj, source[1])
+        except FieldError:
+            return RETRY  # Kurator's builder panics (recovered): no backup, retried forever
         status["sourceClusterStatus"] = self.source_status(source, backup_name)
         if status["sourceClusterStatus"]["backupStatusInCluster"].get("phase") == "Completed":
             mark_source_ready(status)
@@ -183,19 +187,12 @@ class KuratorRestoreController:
         return self.sync_interval if status.get("targetClusterStatus") else MIGRATE_WAIT
 
     def ensure_source_backup(self, obj: Obj, cluster: str) -> str:
-        meta, spec = obj["metadata"], obj.get("spec") or {}
-        name = velero_object_name(cluster, "migrate", meta["namespace"], meta["name"])
+        velero = velero_migrate_backup_for(obj, cluster, go_zero_values=False)
+        velero["spec"]["ttl"] = "0s"  # Kurator sends 0s: Velero's default retention applies
+        name = str(velero["metadata"]["name"])
         store = self.member(cluster)
         if store.find(VELERO_BACKUPS, VELERO_NS, name) is None:
-            policy = spec.get("policy") or {}
-            body = copy.deepcopy(policy.get("resourceFilter") or {})
-            if policy.get("orderedResources"):
-                body["orderedResources"] = policy["orderedResources"]
-            body["ttl"] = "0s"
-            fleet = (spec.get("sourceCluster") or {}).get("fleet", "")
-            store.create(store.types[VELERO_BACKUPS], velero_object(
-                "Backup", name, labels(MIGRATE_LABEL, meta["name"], fleet), body),
-                manager=MANAGER)
+            store.create(store.types[VELERO_BACKUPS], velero, manager=MANAGER)
         return name
 
     def source_status(self, source: tuple[str, str], backup_name: str) -> Obj:
@@ -214,12 +211,11 @@ class KuratorRestoreController:
         for _, cluster in targets:
             if self.member(cluster).find(VELERO_BACKUPS, VELERO_NS, backup_name) is None:
                 return status  # not synced to this target yet: nothing anywhere this pass
-        policy = spec.get("policy") or {}
-        body = restore_spec({k: v for k, v in policy.items() if k != "resourceFilter"},
-                            backup_name, status_key="migrateStatus")
+        # No resource filter on the migrate's restores: the backup was filtered already.
+        policy = {k: v for k, v in (spec.get("policy") or {}).items() if k != "resourceFilter"}
         fleet = (spec.get("targetCluster") or {}).get("fleet", "")
         for _, cluster in targets:
-            self.ensure_restore(obj, cluster, "migrate", MIGRATE_LABEL, body, fleet)
+            self.ensure_restore(obj, cluster, fleet, backup_name, policy, migrate=True)
         details = self.sync(obj, "targetClusterStatus", targets, "migrate", write_back=False)
         status["targetClusterStatus"] = details
         if all_completed(details):
@@ -237,16 +233,15 @@ class KuratorRestoreController:
         return found
 
     # ---- shared --------------------------------------------------------------------------
-    def ensure_restore(self, obj: Obj, cluster: str, kind: str, label: str,
-                       body: dict[str, Any], fleet: object) -> None:
+    def ensure_restore(self, obj: Obj, cluster: str, fleet: object, backup_name: str,
+                       policy: object, migrate: bool = False) -> None:
         """Create-only, as Kurator's CreateOrUpdate with an empty mutate function."""
         meta = obj["metadata"]
-        name = velero_object_name(cluster, kind, meta["namespace"], meta["name"])
+        velero = velero_restore_for(meta["name"], cluster, meta["namespace"], str(fleet or ""),
+                                    backup_name, policy, migrate=migrate, go_zero_values=False)
         store = self.member(cluster)
-        if store.find(VELERO_RESTORES, VELERO_NS, name) is None:
-            store.create(store.types[VELERO_RESTORES], velero_object(
-                "Restore", name, labels(label, meta["name"], str(fleet or "")), body),
-                manager=MANAGER)
+        if store.find(VELERO_RESTORES, VELERO_NS, velero["metadata"]["name"]) is None:
+            store.create(store.types[VELERO_RESTORES], velero, manager=MANAGER)
 
     def sync(self, obj: Obj, field: str, clusters: list[tuple[str, str]], kind: str,
              write_back: bool = True) -> list[Obj]:
@@ -286,42 +281,6 @@ def add_finalizer(host: ClusterStore, rkey: str, obj: Obj, finalizer: str) -> Ob
     new = copy.deepcopy(obj)
     new["metadata"].setdefault("finalizers", []).append(finalizer)
     return write(host, rkey, new, manager=MANAGER)
-
-
-def labels(label: str, name: str, fleet: str) -> dict[str, str]:
-    return {label: name, "fleet.kurator.dev/fleet-name": fleet,
-            "fleet.kurator.dev/plugin": "backup"}
-
-
-def velero_object(kind: str, name: str, obj_labels: dict[str, str],
-                  spec: dict[str, Any]) -> Obj:
-    return {"apiVersion": "velero.io/v1", "kind": kind,
-            "metadata": {"name": name, "namespace": VELERO_NS, "labels": obj_labels},
-            "spec": spec}
-
-
-_RESTORE_FILTER_KEYS = ("includedNamespaces", "excludedNamespaces", "includedResources",
-                        "excludedResources", "includeClusterResources", "labelSelector",
-                        "orLabelSelectors")  # the scoped lists are dropped: no such field
-
-
-def restore_spec(policy: object, backup_name: str,
-                 status_key: str = "preserveStatus") -> dict[str, Any]:
-    """Kurator's buildVeleroRestoreInstance: the backup plus what the policy sets."""
-    spec: dict[str, Any] = {"backupName": backup_name, "hooks": {}, "itemOperationTimeout": "0s"}
-    if not isinstance(policy, dict):
-        return spec
-    for key in _RESTORE_FILTER_KEYS:
-        value = (policy.get("resourceFilter") or {}).get(key)
-        if value is not None:
-            spec[key] = copy.deepcopy(value)
-    if policy.get("namespaceMapping"):
-        spec["namespaceMapping"] = dict(policy["namespaceMapping"])
-    if policy.get("preserveNodePorts") is not None:
-        spec["preserveNodePorts"] = policy["preserveNodePorts"]
-    if policy.get(status_key) is not None:
-        spec["restoreStatus"] = copy.deepcopy(policy[status_key])
-    return spec
 
 
 def upsert(details: list[Obj], cluster: str, kind: str, name: str, status: object) -> None:
