@@ -41,6 +41,7 @@ class Session:
     contexts: list[str] = field(default_factory=list)  # Velero mode: the fleet
     watches: list[ListWatch] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
 
     def connect(self) -> str:
         """Decide the mode and start the host watches; returns the mode."""
@@ -58,9 +59,12 @@ class Session:
         return self.mode
 
     def _watch(self, client: KubeClient, res: Resource, namespace: str | None) -> None:
-        w = ListWatch(client, res, namespace, self.store, self.settings).start()
+        w = ListWatch(client, res, namespace, self.store, self.settings)
         with self._lock:
+            if self._closed:  # a worker asked for a member's watches while the app was ending
+                return
             self.watches.append(w)
+        w.start()
 
     def member(self, cluster: str) -> KubeClient:
         """The member's client (through its AttachedCluster secret), built once."""
@@ -126,7 +130,9 @@ class Session:
         return lines
 
     def close(self) -> None:
+        """Stop every watch, and any a late watch_member would start: none outlives the app."""
         with self._lock:
+            self._closed = True
             watches, self.watches = self.watches, []
         for w in watches:
             w.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import Static
@@ -173,23 +174,35 @@ async def test_set_text_skips_an_unchanged_text_but_not_a_new_style() -> None:
         assert auto.visual is not content
 
 
-def test_gc_policy_freezes_the_survivors_of_each_full_collection() -> None:
+def test_gc_policy_freezes_the_survivors_of_each_full_collection(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
     from fleettui.ui.gc_pauses import GcPolicy
 
+    # What the policy does, counted where it does it: gc.get_freeze_count() is the whole
+    # process's, and moves whenever any other thread frees an object that was frozen.
+    freezes: list[int] = []
+    real_freeze = gc.freeze
+    monkeypatch.setattr(gc, "freeze", lambda: (freezes.append(1), real_freeze())[1])
+
+    def frozen(obj: object) -> bool:  # frozen = in no generation any more
+        return not any(o is obj for o in gc.get_objects())
+
     gc.disable()  # no automatic collection in between: this test makes its own
     policy = GcPolicy()
-    base = gc.get_freeze_count()
+    survivor: list[object] = [object()]
     try:
         policy.after_flush()
-        assert gc.get_freeze_count() == base  # no full collection since: nothing frozen
+        assert freezes == [] and not frozen(survivor)  # no full collection since
         gc.collect()
         policy.after_flush()
-        frozen = gc.get_freeze_count()
-        assert frozen > base
+        assert len(freezes) == 1 and frozen(survivor)
         policy.after_flush()
-        assert gc.get_freeze_count() == frozen  # once per full collection
+        assert len(freezes) == 1  # once per full collection
+        gc.collect()
+        policy.after_flush()
+        assert len(freezes) == 2
     finally:
         gc.unfreeze()
         gc.enable()
