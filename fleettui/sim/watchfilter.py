@@ -6,13 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from fleettui.model.errors import FieldError
-from fleettui.model.selectors import (
-    field_selector_matches,
-    parse_field_selector,
-    parse_selector,
-    selector_matches,
-)
+from fleettui.model.selectors import parse_selector, selector_matches
 from fleettui.sim.errors import ApiError
+from fleettui.sim.field_selectors import field_selector_matches, parse_field_selector
 
 
 def build_matcher(label_selector: str, field_selector: str) -> Callable[[dict[str, Any]], bool]:

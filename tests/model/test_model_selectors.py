@@ -10,8 +10,6 @@ from hypothesis import strategies as st
 
 from fleettui.model.errors import FieldError
 from fleettui.model.selectors import (
-    field_selector_matches,
-    parse_field_selector,
     parse_selector,
     render_selector,
     selector_matches,
@@ -148,32 +146,6 @@ def test_label_key_value_and_map_validators() -> None:
     assert validate_labels("nope")[0].field == "metadata.labels"
 
 
-def test_field_selectors() -> None:
-    parsed = parse_field_selector("metadata.name=x,metadata.namespace!=kube-system,"
-                                  "metadata.name==a\\,b")
-    assert parsed == [("metadata.name", "=", "x"), ("metadata.namespace", "!=", "kube-system"),
-                      ("metadata.name", "=", "a,b")]
-    obj = {"metadata": {"name": "x", "namespace": "default"}}
-    assert field_selector_matches(parse_field_selector("metadata.name=x"), obj)
-    assert not field_selector_matches(parse_field_selector("metadata.name!=x"), obj)
-    assert field_selector_matches(parse_field_selector("metadata.namespace!=velero"), obj)
-    assert field_selector_matches(parse_field_selector(""), obj)
-    assert field_selector_matches(parse_field_selector("metadata.namespace="), {"metadata": {}})
-
-
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("spec.foo=x", "field label not supported"),
-    ("metadata.name", "cannot understand"),
-    ("metadata.name=a=b", "unescaped '='"),
-    ("metadata.name=a\\q", "invalid escape"),
-    ("metadata.name=a\\", "lone backslash"),
-])
-def test_field_selector_errors(text: str, fragment: str) -> None:
-    with pytest.raises(FieldError) as caught:
-        parse_field_selector(text)
-    assert fragment in caught.value.message
-
-
 # --- properties -------------------------------------------------------------------------------
 
 _name = st.from_regex(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,8}[A-Za-z0-9])?", fullmatch=True)
@@ -227,17 +199,6 @@ def test_parse_selector_only_raises_field_error(text: str) -> None:
                                  ",", " ", "x", "", ">", "-"]), max_size=12))
 def test_parse_selector_token_soup(tokens: list[str]) -> None:
     _check_parse("".join(tokens))
-
-
-@FUZZ
-@given(st.text(), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3))
-def test_field_selector_only_raises_field_error(text: str, labels: dict[str, str]) -> None:
-    try:
-        parsed = parse_field_selector(text)
-    except FieldError as err:
-        assert err.message
-        return
-    field_selector_matches(parsed, {"metadata": {"name": text, "labels": labels}})
 
 
 @FUZZ
