@@ -401,10 +401,10 @@ def wait_printed(kw: LineReader, name: str, timeout: float = 30) -> None:
 
 
 def prepare_textual_env() -> None:
-    """What `fleettui` sets before Textual is imported (`cli/main.py`), for Pilot runs."""
-    from fleettui.cli.main import prepare_terminal_env
+    """What `fleettui` sets before Textual is imported (`cli/terminal.py`), for Pilot runs."""
+    from fleettui.cli.terminal import textual_env
 
-    prepare_terminal_env()
+    textual_env()
 
 
 def fmt_ms(values: Sequence[float]) -> str:

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from fleettui.cli.sim_cmd import add_sim_options, sim_config
+from fleettui.cli.terminal import prepare_terminal_env
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,13 +21,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from fleettui.cli.main import prepare_terminal_env
-
+    config = sim_config(args, demo=True)  # bad flags are named before anything else
     prepare_terminal_env()
     from fleettui.sim.fleet import HOST, SimThread
     from fleettui.ui.app import run_app
 
-    config = sim_config(args, demo=True)
     config.bookmark_seconds = 1.0
     sim = SimThread(config)
     fleet = sim.start()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from fleettui import __version__
@@ -20,6 +19,7 @@ from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes li
     CliParser,
     print_error,
 )
+from fleettui.cli.terminal import prepare_terminal_env
 from fleettui.kube.errors import KubeError
 from fleettui.model.errors import FieldError
 
@@ -66,13 +66,6 @@ def run_tui(args: argparse.Namespace) -> int:
 
     return run_app(args.kubeconfig, args.context, args.namespace, args.readonly,
                    args.hung_after or 75.0)
-
-
-def prepare_terminal_env() -> None:
-    """Settings for SSH sessions; Textual reads them once, when it is imported."""
-    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")  # no repaint traffic for effects
-    os.environ.setdefault("TEXTUAL_FPS", "30")
-    os.environ.setdefault("ESCDELAY", "150")
 
 
 def normalise(args: argparse.Namespace) -> None:
