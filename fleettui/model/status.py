@@ -40,7 +40,7 @@ scheduled runs, so a member object wins over Kurator's copy when it belongs to a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -609,3 +609,51 @@ def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[Cluster
                 "while a member is unreachable); backup data stays in the bucket. ")
         summary, headline = note + summary, note + headline
     return FleetBackupStatus(overall, rows, runs, bool(schedule), summary, headline)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plain Velero mode: the objects called `name` in each context are one fleet backup
+
+
+def derive_velero_status(name: str, objects: Mapping[str, Sequence[Mapping[str, Any]]], *,
+                         now: datetime | None = None) -> FleetBackupStatus:
+    """``objects``: context → its Velero Backups and Schedules (with ``kind``). A context with
+    a Schedule called ``name`` shows its latest run (failures and waiting included), as a
+    Kurator scheduled backup does; otherwise the Backup called ``name``. The overall phase is
+    the one every view and command shows, in both modes."""
+    rows: list[ClusterRow] = []
+    runs: dict[str, list[ClusterRow]] = {}
+    schedule = ""
+    for context, objs in objects.items():
+        live = [o for o in objs if isinstance(o, Mapping)]
+        sched = next((o for o in live if o.get("kind") == "Schedule" and _name(o) == name),
+                     None)
+        if sched is not None:
+            schedule = schedule or _text(_map(sched.get("spec")).get("schedule"))
+            runs[context] = sorted((row_from_velero(o, context) for o in live
+                                    if o.get("kind") != "Schedule" and _run_of(o, name)),
+                                   key=_when, reverse=True)
+            rows.append(_current_scheduled_row(
+                "", context, name, runs[context], False, row_from_velero(sched, context),
+                _waiting_message(schedule, now or datetime.now(UTC))))
+            continue
+        backup = next((o for o in live if o.get("kind") != "Schedule" and _name(o) == name),
+                      None)
+        if backup is not None:
+            rows.append(row_from_velero(backup, context))
+    scheduled = bool(schedule) or bool(runs)
+    overall = overall_phase([r.state for r in rows], len(rows), scheduled=scheduled)
+    prefix = _schedule_prefix(schedule) if schedule else ""
+    summary, headline = _summary(rows, scheduled=scheduled, prefix=prefix,
+                                 runs=runs if scheduled else None)
+    return FleetBackupStatus(overall, rows, runs, scheduled, summary, headline)
+
+
+def _name(obj: Mapping[str, Any]) -> str:
+    return _text(_map(obj.get("metadata")).get("name"))
+
+
+def _run_of(obj: Mapping[str, Any], schedule: str) -> bool:
+    # By the label Velero puts on every run: a short plain-Velero name such as "db" would
+    # otherwise claim an unrelated "db-manual" by its prefix.
+    return _map(_map(obj.get("metadata")).get("labels")).get(SCHEDULE_NAME_LABEL) == schedule
