@@ -1,0 +1,258 @@
+"""One backend per mode, behind one Protocol that the TUI and the CLI both use.
+
+Kurator mode: the context is a Kurator host; a backup is a Kurator Backup, whose status comes
+from the members' own Velero objects (more live than Kurator's 30 s copy). Plain Velero mode: the
+kubeconfig's contexts are the fleet; a backup is the Velero Backup or Schedule of that name in
+each context. What a name stands for, its derived status, what deleting it does and does not
+delete, and the delete itself are decided here once; the views only render the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from fleettui.kube import resources as kc
+from fleettui.kube.resources import Resource
+from fleettui.live.backup_status import fleet_status
+from fleettui.model.status import FleetBackupStatus, derive_velero_status
+from fleettui.model.timefmt import parse_time
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
+
+Obj = dict[str, Any]
+VELERO_NS = "velero"
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """One row of the backups list."""
+
+    name: str
+    schedule: str  # the cron, "" for a one-time backup
+    where: str  # the fleet (Kurator), or the contexts that hold it (plain Velero)
+    status: FleetBackupStatus
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class DeleteStep:
+    cluster: str
+    resource: Resource  # what is deleted (a Velero Backup: through a DeleteBackupRequest)
+    action: str  # what is sent, e.g. "delete backups.backup.kurator.dev/nightly"
+    effect: str  # what then happens there
+
+
+@dataclass
+class DeletePlan:
+    """What a delete will do, said before it is done (the dialog and the CLI render it)."""
+
+    name: str
+    steps: list[DeleteStep]
+    kept: list[str]  # what is NOT deleted
+
+
+@dataclass(frozen=True)
+class StepResult:
+    cluster: str
+    ok: bool
+    message: str
+
+
+@dataclass
+class DeleteResult:
+    results: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+class Backend(Protocol):
+    mode: str
+
+    def backups(self, text_filter: str = "") -> list[BackupSummary]: ...
+
+    def status(self, name: str, now: datetime | None = None) -> FleetBackupStatus | None: ...
+
+    def objects_named(self, name: str) -> list[tuple[str, Resource, Obj]]: ...
+
+    def delete_plan(self, name: str) -> DeletePlan | None: ...
+
+    def delete(self, plan: DeletePlan) -> DeleteResult: ...
+
+
+def _name(obj: Obj) -> str:
+    return str((obj.get("metadata") or {}).get("name") or "")
+
+
+def _created(obj: Obj) -> datetime | None:
+    return parse_time((obj.get("metadata") or {}).get("creationTimestamp"))
+
+
+def _matches(name: str, text_filter: str) -> bool:
+    return not text_filter or text_filter.lower() in name.lower()
+
+
+class KuratorBackend:
+    mode = "kurator"
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def host(self) -> str:
+        return self.session.context or ""
+
+    def _backup(self, name: str) -> Obj | None:
+        s = self.session
+        return s.store.get(self.host, kc.KURATOR_BACKUPS, s.namespace, name)
+
+    def backups(self, text_filter: str = "") -> list[BackupSummary]:
+        s = self.session
+        found = []
+        for b in sorted(s.store.objects(self.host, kc.KURATOR_BACKUPS), key=_name):
+            if not _matches(_name(b), text_filter):
+                continue
+            spec = b.get("spec") or {}
+            found.append(BackupSummary(
+                _name(b), str(spec.get("schedule") or ""),
+                str((spec.get("destination") or {}).get("fleet", "")),
+                fleet_status(s.store, self.host, s.namespace, b), _created(b)))
+        return found
+
+    def status(self, name: str, now: datetime | None = None) -> FleetBackupStatus | None:
+        backup = self._backup(name)
+        if backup is None:
+            return None
+        return fleet_status(self.session.store, self.host, self.session.namespace, backup)
+
+    def objects_named(self, name: str) -> list[tuple[str, Resource, Obj]]:
+        obj = self._backup(name)
+        return [(self.host, kc.KURATOR_BACKUPS, obj)] if obj else []
+
+    def delete_plan(self, name: str) -> DeletePlan | None:
+        if self._backup(name) is None:
+            return None
+        action = (f"delete backups.backup.kurator.dev/{name} in namespace "
+                  f"{self.session.namespace}")
+        step = DeleteStep(self.host, kc.KURATOR_BACKUPS, action,
+                          "Kurator then deletes the Velero Backup or Schedule objects it "
+                          "created in each member cluster")
+        return DeletePlan(name, [step], [
+            "the backup data in object storage (Kurator never deletes it, and Velero may "
+            "re-sync the Velero Backup objects from the bucket)",
+            "backups already taken by a schedule",
+            "anything restored from them"])
+
+    def delete(self, plan: DeletePlan) -> DeleteResult:
+        from fleettui.kube.errors import KubeError
+
+        host = self.session.host
+        result = DeleteResult()
+        try:
+            if host is None:
+                raise KubeError(0, "NotConnected", "not connected")
+            host.delete(kc.KURATOR_BACKUPS, self.session.namespace, plan.name)
+            result.results.append(StepResult(self.host, True, plan.steps[0].action))
+        except KubeError as e:
+            result.results.append(StepResult(self.host, False, e.message))
+        return result
+
+
+class VeleroBackend:
+    mode = "velero"
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _by_context(self) -> dict[str, list[Obj]]:
+        """Each context's Velero Backups and Schedules, with their kind."""
+        store = self.session.store
+        found: dict[str, list[Obj]] = {}
+        for ctx in self.session.contexts:
+            objs = [o if o.get("kind") else {**o, "kind": "Schedule"}
+                    for o in store.objects(ctx, kc.VELERO_SCHEDULES)]
+            objs += [o if o.get("kind") else {**o, "kind": "Backup"}
+                     for o in store.objects(ctx, kc.VELERO_BACKUPS)]
+            found[ctx] = objs
+        return found
+
+    def _names(self, by_context: dict[str, list[Obj]]) -> list[str]:
+        """Schedules and the Backups that are not a schedule's run."""
+        names = set()
+        for objs in by_context.values():
+            for o in objs:
+                labels = (o.get("metadata") or {}).get("labels") or {}
+                if o.get("kind") == "Schedule" or "velero.io/schedule-name" not in labels:
+                    names.add(_name(o))
+        return sorted(names)
+
+    def backups(self, text_filter: str = "") -> list[BackupSummary]:
+        by_context = self._by_context()
+        found = []
+        for name in self._names(by_context):
+            if not _matches(name, text_filter):
+                continue
+            holders = {ctx: objs for ctx, objs in by_context.items()
+                       if any(_name(o) == name for o in objs)}
+            mine = [o for objs in holders.values() for o in objs if _name(o) == name]
+            cron = next((str((o.get("spec") or {}).get("schedule") or "") for o in mine
+                         if o.get("kind") == "Schedule"), "")
+            created = min((c for c in map(_created, mine) if c), default=None)
+            found.append(BackupSummary(name, cron, ",".join(holders),
+                                       derive_velero_status(name, holders), created))
+        return found
+
+    def status(self, name: str, now: datetime | None = None) -> FleetBackupStatus | None:
+        holders = {ctx: objs for ctx, objs in self._by_context().items()
+                   if any(_name(o) == name for o in objs)}
+        return derive_velero_status(name, holders, now=now) if holders else None
+
+    def objects_named(self, name: str) -> list[tuple[str, Resource, Obj]]:
+        found = []
+        for ctx in self.session.contexts:
+            for res in (kc.VELERO_SCHEDULES, kc.VELERO_BACKUPS):
+                obj = self.session.store.get(ctx, res, VELERO_NS, name)
+                if obj is not None:
+                    found.append((ctx, res, obj))
+        return found
+
+    def delete_plan(self, name: str) -> DeletePlan | None:
+        steps = [_velero_step(ctx, res, name) for ctx, res, _ in self.objects_named(name)]
+        if not steps:
+            return None
+        return DeletePlan(name, steps, ["anything restored from these backups"])
+
+    def delete(self, plan: DeletePlan) -> DeleteResult:
+        from fleettui.kube.errors import KubeError
+        from fleettui.live.session import delete_request
+
+        result = DeleteResult()
+        for step in plan.steps:
+            try:
+                client = self.session.member(step.cluster)
+                if step.resource == kc.VELERO_BACKUPS:
+                    client.create(kc.VELERO_DELETE_REQUESTS, delete_request(plan.name,
+                                                                            VELERO_NS))
+                else:
+                    client.delete(step.resource, VELERO_NS, plan.name)
+                result.results.append(StepResult(step.cluster, True, step.action))
+            except KubeError as e:
+                result.results.append(StepResult(step.cluster, False, e.message))
+        return result
+
+
+def _velero_step(ctx: str, res: Resource, name: str) -> DeleteStep:
+    if res == kc.VELERO_BACKUPS:
+        return DeleteStep(ctx, res, f"create a DeleteBackupRequest for backups.velero.io/{name}",
+                          "Velero deletes the backup AND its data in object storage")
+    return DeleteStep(ctx, res, f"delete schedules.velero.io/{name}",
+                      "the schedule stops; the backups it took stay")
+
+
+def backend_for(session: Session) -> Backend:
+    return KuratorBackend(session) if session.mode == "kurator" else VeleroBackend(session)
+

@@ -1,0 +1,102 @@
+"""One backend per mode: what a name stands for, its status, what a delete will and will not
+delete, and the delete's structured result, the same for the TUI and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fleettui.kube import resources as kc
+from fleettui.kube.watch import WatchSettings
+from fleettui.live.backends import KuratorBackend, VeleroBackend, backend_for
+from fleettui.live.session import Session
+from fleettui.sim.fleet import SimFleet, SimThread
+from tests.conftest import wait_for
+from tests.helpers.sessions import kurator_session, velero_session
+
+Sim = tuple[SimThread, SimFleet, Path]
+FAST = WatchSettings(read_timeout=5.0)
+
+
+def test_each_mode_gets_its_backend() -> None:
+    assert isinstance(backend_for(kurator_session()), KuratorBackend)
+    assert isinstance(backend_for(velero_session()), VeleroBackend)
+
+
+def test_kurator_backups_list_with_their_derived_overall() -> None:
+    backend = KuratorBackend(kurator_session())
+    listed = {b.name: b for b in backend.backups()}
+    assert set(listed) == {"nightly-shop", "all-good", "partial-run-with-a-rather-long-name"}
+    assert listed["all-good"].status.overall == "Completed"
+    assert listed["nightly-shop"].status.overall == "Failed"
+    assert listed["nightly-shop"].where == "quickstart" and listed["nightly-shop"].schedule == ""
+    assert [b.name for b in backend.backups("NIGHT")] == ["nightly-shop"]
+    st = backend.status("partial-run-with-a-rather-long-name")
+    assert st is not None and st.overall == "PartiallyFailed"
+    assert backend.status("nope") is None and backend.delete_plan("nope") is None
+
+
+def test_velero_backups_group_contexts_and_keep_failure_reasons() -> None:
+    backend = VeleroBackend(velero_session())
+    (nightly,) = backend.backups()
+    assert nightly.where == "kurator-member1,kurator-member2,kurator-member3"
+    assert nightly.status.overall == "Failed"
+    reasons = {r.cluster_name: r.reason for r in nightly.status.rows}
+    assert "bucket gone" in reasons["kurator-member2"]
+    assert "ttl" in reasons["kurator-member3"]
+
+
+def test_delete_plans_say_what_is_and_is_not_deleted() -> None:
+    kurator = KuratorBackend(kurator_session()).delete_plan("all-good")
+    assert kurator is not None and [s.resource for s in kurator.steps] == [kc.KURATOR_BACKUPS]
+    assert any("object storage" in k for k in kurator.kept)
+    velero = VeleroBackend(velero_session()).delete_plan("nightly")
+    assert velero is not None and len(velero.steps) == 3
+    assert all(s.resource == kc.VELERO_BACKUPS and "DeleteBackupRequest" in s.action
+               and "data in object storage" in s.effect for s in velero.steps)
+
+
+def test_deletes_report_each_cluster_in_both_modes(sim: Sim) -> None:
+    runner, fleet, kubeconfig = sim
+    host = Session(str(kubeconfig), "kurator-host", settings=FAST)
+    try:
+        host.connect()
+        assert host.host is not None
+        host.host.create(kc.KURATOR_BACKUPS, {
+            "apiVersion": "backup.kurator.dev/v1alpha1", "kind": "Backup",
+            "metadata": {"name": "doomed", "namespace": "default"},
+            "spec": {"destination": {"fleet": "quickstart"}}})
+        backend = KuratorBackend(host)
+        plan = wait_for(lambda: backend.delete_plan("doomed"), what="the backup listed")
+        result = backend.delete(plan)
+        assert result.ok and result.results[0].cluster == "kurator-host"
+        left = runner.call(lambda: fleet.host.store.find("backup.kurator.dev/backups",
+                                                         "default", "doomed"))
+        assert left is None or left["metadata"].get("deletionTimestamp")  # finalizer pending
+        wait_for(lambda: runner.call(lambda: fleet.host.store.find(
+            "backup.kurator.dev/backups", "default", "doomed")) is None, what="deleted")
+        again = backend.delete(plan)  # gone meanwhile: a failed step, not an exception
+        assert not again.ok and again.results[0].message
+    finally:
+        host.close()
+
+
+def test_a_velero_delete_sends_delete_backup_requests(sim: Sim) -> None:
+    _, fleet, kubeconfig = sim
+    session = Session(str(kubeconfig), "kurator-member1", settings=FAST)
+    try:
+        assert session.connect() == "velero"
+        for ctx in ("kurator-member1", "kurator-member2"):
+            session.member(ctx).create(kc.VELERO_BACKUPS, {
+                "apiVersion": "velero.io/v1", "kind": "Backup",
+                "metadata": {"name": "pair", "namespace": "velero"}, "spec": {}})
+        backend = VeleroBackend(session)
+        plan = wait_for(lambda: (p := backend.delete_plan("pair")) and len(p.steps) == 2 and p,
+                        what="both backups listed")
+        result = backend.delete(plan)
+        assert result.ok and {r.cluster for r in result.results} == {"kurator-member1",
+                                                                     "kurator-member2"}
+        for member in ("kurator-member1", "kurator-member2"):
+            store = fleet.cluster(member).store
+            assert list(store.items("velero.io/deletebackuprequests", "velero"))
+    finally:
+        session.close()
