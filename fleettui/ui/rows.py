@@ -57,12 +57,6 @@ def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
 STALE = Text("? stale", style="yellow")  # a value read before the connection broke
 
 
-def stale_note(session: Session, cluster: str, res: kc.Resource) -> str:
-    """' (data as of HH:MM:SS)' when the feed was current once and is not now."""
-    since = session.store.down_since(cluster, res)
-    return f"; what is shown is from {clock(since, datetime.now(UTC))}" if since else ""
-
-
 def connection_text(session: Session | None, status: str) -> Text:
     """The connection line: the app's status, then the worst connection problem in words
     (a kubeconfig that no longer fits says what to do), so no screen looks current when not."""
@@ -131,8 +125,13 @@ def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = Non
             view.rows.append(member_row(session, fleet, ref, attached,
                                         cache.get(session, str(ref.get("name", "")), now),
                                         stale))
-    if problem:
-        view.message = f"host {host}: {problem}{stale_note(session, host, kc.FLEETS)}"
+    if stale:  # the connection line above says what is wrong; say what it means here
+        since = [t for res in (kc.FLEETS, kc.ATTACHED_CLUSTERS)
+                 if (t := session.store.down_since(host, res)) is not None]
+        view.message = (f"? stale: what is shown is from {clock(min(since), now)}" if since
+                        else "? stale: not current")
+    elif problem:
+        view.message = f"host {host}: {problem}"
     elif not fleets:
         view.message = (f"No fleets in namespace {session.namespace}. Create a Fleet "
                         "(fleet.kurator.dev) with spec.clusters, or use -n to pick another "

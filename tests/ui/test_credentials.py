@@ -72,10 +72,10 @@ async def test_new_ca_and_token_then_rewritten_kubeconfig_recovers(tmp_path: Pat
                 app, "#connection"), timeout=20, what="the CA problem said")
             line = static_text(app, "#connection")
             assert str(kubeconfig) in line and "fleettui re-reads it" in line
-            assert fully_shown(app, "#connection")
-            text = table_text(app)
-            assert "✓ yes" not in text and "✓ Available" not in text  # stale is not current
-            assert "? stale" in text
+            await until(pilot, lambda: fully_shown(app, "#connection"), what="laid out whole")
+            await until(pilot, lambda: "✓ yes" not in table_text(app) and "✓ Available" not in
+                        table_text(app), timeout=20, what="stale data no longer shown as current")
+            assert "? stale" in table_text(app)
             fleet2.write_kubeconfig(kubeconfig)  # the operator fixes the kubeconfig
             await until(pilot, lambda: table_text(app).count("✓ Available") == 2 and
                         "✓ yes" in table_text(app), timeout=30, what="recovered")
@@ -102,10 +102,11 @@ async def test_a_kubeconfig_that_stays_wrong_is_said_plainly_at_80x24(tmp_path: 
             await until(pilot, lambda: f"✗ credentials: kurator-host: the server's certificate "
                         f"is not signed by the CA in {kubeconfig}" in static_text(
                             app, "#connection"), timeout=20, what="the problem said")
-            assert fully_shown(app, "#connection")
+            await until(pilot, lambda: fully_shown(app, "#connection"), what="laid out whole")
             assert "fix " + str(kubeconfig) in static_text(app, "#connection")
+            await until(pilot, lambda: "? stale" in table_text(app) and "✓ yes" not in
+                        table_text(app), timeout=20, what="stale data marked")
             assert "what is shown is from" in static_text(app, "#empty")
-            assert "? stale" in table_text(app) and "✓ yes" not in table_text(app)
     finally:
         first.stop()
         if second is not None:

@@ -80,7 +80,8 @@ class StatusScreen(LiveScreen):
         head = rows.phase_text(st.overall)
         head.stylize("bold")
         if problem:
-            head.append(f"   ⟳ {problem} (showing last known state)", style="yellow")
+            # the connection line says why; here only that this is not current
+            head.append(f"   ⟳ {problem.split(':')[0]}: last known state", style="yellow")
         set_text(overall, head)
         set_text(self.query_one("#summary", Static), st.headline)
         table = self.query_one("#clusters", LiveTable)
