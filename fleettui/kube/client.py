@@ -150,8 +150,9 @@ class KubeClient:
                              f"in {self.source} (server re-installed?)", [], self.name)
         return unreachable(self.name, short)
 
-    def _refused(self, status: int, data: Any) -> KubeError:
+    def _refused(self, status: int, data: Any, headers: Any = None) -> KubeError:
         e = from_status_body(status, data, self.name)
+        e.retry_after = _retry_after(headers)
         if status == 401:
             e.message = (f"token rejected (401 Unauthorized): the credentials in {self.source} "
                          "are not accepted (token rotated or server re-installed?)")
@@ -165,7 +166,7 @@ class KubeClient:
         except urllib3.exceptions.HTTPError as e:
             raise unreachable(self.name, _short(e)) from e
         if not 200 <= resp.status < 300:
-            raise self._refused(resp.status, data)
+            raise self._refused(resp.status, data, resp.headers)
         try:
             result: Obj = json.loads(data)
         except ValueError as e:
@@ -221,10 +222,19 @@ class KubeClient:
                          timeout=(CONNECT_TIMEOUT, read_timeout))
         try:
             if resp.status != 200:
-                raise self._refused(resp.status, resp.data)
+                raise self._refused(resp.status, resp.data, resp.headers)
             yield from _json_lines(resp, self.name)
         finally:
             resp.release_conn()
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from a Retry-After header (API priority and fairness sends it with 429)."""
+    raw = headers.get("Retry-After") if headers is not None else None
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except (TypeError, ValueError):
+        return None  # an HTTP date: rare from an API server; the backoff applies
 
 
 def _drop_managed_fields(obj: Obj) -> Obj:

@@ -18,6 +18,7 @@ class KubeError(Exception):
     message: str
     causes: list[dict[str, str]] = field(default_factory=list)
     cluster: str = ""
+    retry_after: float | None = None  # seconds, from a Retry-After header (429, 503)
 
     def __str__(self) -> str:
         where = f"{self.cluster}: " if self.cluster else ""

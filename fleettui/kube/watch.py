@@ -8,7 +8,8 @@ event loop free and lets a blocked read on one dead cluster stall nothing else. 
 * resumes from the last seen resourceVersion when the stream ends or breaks;
 * relists on `410 Gone` (the server no longer has that history);
 * treats a stream silent for longer than `read_timeout` as hung and reconnects;
-* backs off exponentially with jitter on errors (capped), and tells the sink its state
+* backs off exponentially with jitter on errors (see Backoff), also when a watch ends at once,
+  obeys Retry-After, and tells the sink its state
   ("reconnecting", "forbidden", ...) so the UI says so instead of showing an empty list; the last
   known objects stay in the sink meanwhile;
 * when the server is back but no longer accepts the kubeconfig (its certificate is not signed by
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import random
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,7 +41,6 @@ from fleettui.kube.resources import (
 Obj = dict[str, Any]
 
 
-
 class Sink(Protocol):
     def replace(self, cluster: str, res: Resource, items: list[Obj]) -> None: ...
     def event(self, cluster: str, res: Resource, type_: str, obj: Obj) -> None: ...
@@ -50,8 +52,42 @@ class WatchSettings:
     timeout: float = 300.0  # ask the server to end each watch after this long
     read_timeout: float = 75.0  # no byte (not even a bookmark) for this long → hung
     backoff_min: float = 0.2
-    backoff_max: float = 2.0  # a recovered server is noticed within seconds, not minutes
+    backoff_max: float = 2.0  # early in an outage: a recovered server is seen within seconds
+    backoff_long_max: float = 30.0  # a long outage, or RBAC / a missing CRD: client-go's cap
+    long_outage: float = 60.0  # after this long failing, back off up to backoff_long_max
+    min_watch: float = 1.0  # a watch that ends sooner counts as a failure (no busy loop)
     reread_max: float = 10.0  # a kubeconfig that does not fit is re-read at least this often
+
+
+class Backoff:
+    """Exponential with jitter like client-go's reflector, but with a short cap while an
+    outage is young (faults of a few seconds are over within seconds); a Retry-After from the
+    server is obeyed as it is."""
+
+    def __init__(self, settings: WatchSettings, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.delay = settings.backoff_min
+        self.failing_since: float | None = None
+
+    def reset(self) -> None:
+        self.delay = self.settings.backoff_min
+        self.failing_since = None
+
+    def next(self, error: KubeError | None = None) -> float:
+        """Seconds to wait before the next attempt, after a failure (``error`` if any)."""
+        now = self.clock()
+        if self.failing_since is None:
+            self.failing_since = now
+        if error is not None and error.retry_after is not None:
+            return error.retry_after
+        slow = (error is not None and error.code in (401, 403, 404)) or \
+            now - self.failing_since >= self.settings.long_outage
+        cap = self.settings.backoff_long_max if slow else self.settings.backoff_max
+        wait = min(cap, self.delay) * random.uniform(0.8, 1.2)
+        self.delay = min(cap, self.delay * 2)
+        return wait
 
 
 class ListWatch:
@@ -81,15 +117,20 @@ class ListWatch:
             self.sink.state(self.client.name, self.res, state, message)
 
     def run(self) -> None:
-        delay = reread = self.settings.backoff_min
+        backoff, reread = Backoff(self.settings), self.settings.backoff_min
         self._state(CONNECTING)
         while not self.stopped.is_set():
             generation = self.client.generation
+            started = time.monotonic()
             try:
                 if self.rv is None:
                     self.relist()
-                self.watch_once()
-                delay = reread = self.settings.backoff_min  # a clean end: resume at once
+                    backoff.reset()
+                if self.watch_once() or time.monotonic() - started >= self.settings.min_watch:
+                    backoff.reset()
+                    reread = self.settings.backoff_min  # a clean end: resume at once
+                else:  # ended at once, empty: a misbehaving server must not get a request loop
+                    self.stopped.wait(backoff.next())
             except KubeError as e:
                 if e.code == 410:
                     self.rv = None
@@ -103,8 +144,10 @@ class ListWatch:
                     reread = min(self.settings.reread_max, reread * 2)
                     continue
                 self._state(*describe(e))
-                self.stopped.wait(delay * random.uniform(0.8, 1.2))
-                delay = min(self.settings.backoff_max, delay * 2)
+                self.stopped.wait(backoff.next(e))
+            except Exception as e:  # a bug or a surprise must not end the feed silently
+                self._state(RECONNECTING, f"unexpected {type(e).__name__}: {e}")
+                self.stopped.wait(backoff.next())
 
     def _reloaded(self, generation: int) -> bool:
         """Re-read the client's credentials; True when they changed."""
@@ -121,14 +164,15 @@ class ListWatch:
             self.sink.replace(self.client.name, self.res, list(listed.get("items") or []))
         self._state(SYNCED)
 
-    def watch_once(self) -> None:
+    def watch_once(self) -> bool:
+        """Follow one watch to its end; True if the server sent anything (it is healthy)."""
         assert self.rv is not None
         reported = False
         for ev in self.client.watch_lines(self.res, self.namespace, self.rv,
                                           self.settings.timeout, self.settings.read_timeout,
                                           self.selector):
             if self.stopped.is_set():
-                return
+                return True
             type_, obj = ev.get("type"), ev.get("object") or {}
             if type_ == "ERROR":
                 raise from_status_body(int(obj.get("code") or 500), obj, self.client.name)
@@ -140,6 +184,7 @@ class ListWatch:
                 reported = True
             if type_ in ("ADDED", "MODIFIED", "DELETED"):
                 self.sink.event(self.client.name, self.res, str(type_), obj)
+        return reported
 
 
 def describe(e: KubeError) -> tuple[str, str]:
