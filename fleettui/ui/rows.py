@@ -227,7 +227,7 @@ def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
     if problem:
         view.message = f"host {host}: {problem}"
     elif not items:
-        view.message = "No fleet backups yet. Press n to create one."
+        view.message = "No fleet backups yet."
     elif not view.rows:
         view.message = f"No backup matches “{text_filter}”."
     return view
@@ -257,7 +257,7 @@ def velero_backup_rows(session: Session, now: datetime, text_filter: str = "") -
                                  ",".join(ctx for ctx, _ in members), phase_text(overall),
                                  f"{done}/{len(rows_)}", clock(created, now)]))
     if not groups:
-        view.message = "No Velero backups in any context yet. Press n to create one."
+        view.message = "No Velero backups in any context yet."
     return view
 
 

@@ -32,7 +32,7 @@ class LiveScreen(Screen[None]):
         yield Static("", id="connection")
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ":" is in the footer already
 
     def compose_table(self, columns: Sequence[ColumnSpec], id: str) -> ComposeResult:
         """A live table and the line that names the columns it hides at this width."""
