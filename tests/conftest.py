@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import gc
 import os
 import signal
@@ -26,6 +27,66 @@ def shared_dir() -> Path:
     """The upstream files (Kurator, Velero) laid out as in ../shared: the copies in
     tests/fixtures, so that a plain clone runs every test."""
     return FIXTURES
+
+
+# ---- skips: in CI a skipped test fails unless the allow-list says why it may skip ------------
+ALLOWLIST = REPO / "tests" / "skip_allowlist.txt"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--strict-skips", action="store_true",
+                     help="a skipped test fails unless tests/skip_allowlist.txt allows it "
+                          "(also on when the environment has CI=true)")
+
+
+def strict_skips(config: pytest.Config) -> bool:
+    return bool(config.getoption("--strict-skips")) or os.environ.get("CI", "") == "true"
+
+
+def skip_allowlist() -> list[tuple[str, str]]:
+    """(node id pattern, reason) per line of `pattern | reason`; # starts a comment."""
+    entries = []
+    for number, line in enumerate(ALLOWLIST.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        pattern, _, reason = (part.strip() for part in line.partition("|"))
+        if not pattern or not reason:
+            raise pytest.UsageError(f"{ALLOWLIST}:{number}: expected 'pattern | reason'")
+        entries.append((pattern, reason))
+    return entries
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if not report.skipped or hasattr(report, "wasxfail") or not strict_skips(item.config):
+        return
+    if any(fnmatch.fnmatchcase(report.nodeid, pattern) for pattern, _ in skip_allowlist()):
+        return
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    report.outcome = "failed"
+    report.longrepr = (f"{report.nodeid} skipped ({reason}); with --strict-skips or CI=true a "
+                       f"test may skip only if {ALLOWLIST.name} lists it with a reason")
+
+
+# ---- slow: the tests listed in tests/slow_tests.txt are marked like the ones marked in code --
+SLOW_LIST = REPO / "tests" / "slow_tests.txt"
+
+
+def listed_slow() -> set[str]:
+    lines = SLOW_LIST.read_text(encoding="utf-8").splitlines()
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    slow = listed_slow()
+    for item in items:
+        if item.nodeid.split("[", 1)[0] in slow:
+            item.add_marker(pytest.mark.slow)
 
 
 # ---- isolation: a test leaves no thread, child process or GC setting behind ---------------------

@@ -11,7 +11,8 @@ import pytest
 
 from tests.e2e.terminal import Terminal
 
-pytestmark = pytest.mark.slow
+# slow: real processes in a pseudo-terminal; serial: they time exits and key handling.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 CTRL_S = "\x13"
 TAB = "\t"
 

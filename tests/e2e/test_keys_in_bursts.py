@@ -12,7 +12,8 @@ from fleettui.sim.fleet import SimFleet, SimThread
 from tests.conftest import wait_for
 from tests.e2e.terminal import Terminal
 
-pytestmark = pytest.mark.slow
+# slow: real processes in a pseudo-terminal; serial: they time exits and key handling.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 Sim = tuple[SimThread, SimFleet, Path]
 CTRL_U, CTRL_S, TAB, ESC = "\x15", "\x13", "\t", "\x1b"
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"

@@ -7,6 +7,7 @@ import contextlib
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
@@ -66,6 +67,7 @@ def run(argv: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.slow
 @settings(max_examples=4000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(sorted(FLAGS)), junk)
 def test_cli_create_flags(flag: str, value: str) -> None:
@@ -81,6 +83,7 @@ def test_cli_create_flags(flag: str, value: str) -> None:
             "usage" in err, lines[0]
 
 
+@pytest.mark.slow
 @settings(max_examples=4000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(["--schedule", "--ttl", "--selector", "--include-namespaces",
                         "--storage-location", "--velero-namespace"]), junk)

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fleettui.kube import resources as kc
 from fleettui.kube.client import KubeClient
 from fleettui.kube.watch import ListWatch, WatchSettings
@@ -22,6 +24,9 @@ FAULTS = [{"drop_watches": True}, {"hang_watches": True}, {"gone": 1, "drop_watc
           {"error": 429, "count": 2, "drop_watches": True}, "restart"]
 SETTINGS = WatchSettings(timeout=30, read_timeout=1.0, backoff_min=0.05, backoff_max=0.4)
 RECOVERY_LIMIT = 5.0
+
+# serial: recovery times are measured, so no other test may compete for the CPU meanwhile.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 class Recorder(LiveStore):

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from fleettui.sim.fleet import SimConfig, SimThread
 from fleettui.ui.app import FleetApp
 from tests.cli.cli_helpers import Process
@@ -17,6 +19,9 @@ from tests.reliability.test_fault_storm import FAULTS, RECOVERY_LIMIT
 from tests.ui.test_app import SIZE, open_form, static_text, table_text, type_into, until
 
 VELERO = "kurator-member1-backup-default-storm"
+
+# serial: recovery times are measured, so no other test may compete for the CPU meanwhile.
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 def set_warnings(store: Any, k: int) -> None:
