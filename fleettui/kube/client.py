@@ -212,14 +212,19 @@ class KubeClient:
                             "application/merge-patch+json")
 
     def watch_lines(self, res: Resource, namespace: str | None, rv: str, timeout: float,
-                    read_timeout: float, selector: str = "") -> Iterator[Obj]:
-        """Raw watch events from `rv`; raises KubeError on HTTP errors or a dead stream."""
+                    read_timeout: float, selector: str = "",
+                    opened: Callable[[urllib3.BaseHTTPResponse], None] | None = None,
+                    ) -> Iterator[Obj]:
+        """Raw watch events from `rv`; raises KubeError on HTTP errors or a dead stream.
+        `opened` gets the response, so a watcher can shut its socket to stop a blocked read."""
         query = [("watch", "1"), ("resourceVersion", rv), ("allowWatchBookmarks", "true"),
                  ("timeoutSeconds", str(int(timeout)))]
         if selector:
             query.append(("labelSelector", selector))
         resp = self.open("GET", res.path(namespace), query,
                          timeout=(CONNECT_TIMEOUT, read_timeout))
+        if opened is not None:
+            opened(resp)
         try:
             if resp.status != 200:
                 raise self._refused(resp.status, resp.data, resp.headers)

@@ -20,6 +20,7 @@ event loop free and lets a blocked read on one dead cluster stall nothing else. 
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 import time
@@ -104,13 +105,25 @@ class ListWatch:
                                        name=f"watch-{client.name}-{res.plural}")
         self.rv: str | None = None
         self.relists = 0
+        self._stream: Any = None  # the open watch response, shut by stop()
 
     def start(self) -> ListWatch:
         self.thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop now: a read blocked on a quiet stream ends too (its socket is shut)."""
         self.stopped.set()
+        stream = self._stream
+        if stream is not None:
+            with contextlib.suppress(Exception):  # closed meanwhile, or an old urllib3
+                stream.shutdown()
+
+    def _opened(self, stream: Any) -> None:
+        self._stream = stream
+        if self.stopped.is_set():  # stop() came between the request and this
+            with contextlib.suppress(Exception):
+                stream.shutdown()
 
     def _state(self, state: str, message: str = "") -> None:
         if not self.stopped.is_set():
@@ -170,7 +183,7 @@ class ListWatch:
         reported = False
         for ev in self.client.watch_lines(self.res, self.namespace, self.rv,
                                           self.settings.timeout, self.settings.read_timeout,
-                                          self.selector):
+                                          self.selector, self._opened):
             if self.stopped.is_set():
                 return True
             type_, obj = ev.get("type"), ev.get("object") or {}

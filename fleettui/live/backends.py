@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from fleettui.kube import resources as kc
 from fleettui.kube.resources import Resource
 from fleettui.live.backup_status import fleet_status
+from fleettui.live.store import LiveStore
+from fleettui.model.names import velero_label_value
 from fleettui.model.status import FleetBackupStatus, derive_velero_status
 from fleettui.model.timefmt import parse_time
 
@@ -35,6 +37,7 @@ class BackupSummary:
     where: str  # the fleet (Kurator), or the contexts that hold it (plain Velero)
     status: FleetBackupStatus
     created: datetime | None
+    problem: str = ""  # why the data may not be current (a feed reconnecting, forbidden...)
 
 
 @dataclass(frozen=True)
@@ -75,13 +78,25 @@ class Backend(Protocol):
 
     def backups(self, text_filter: str = "") -> list[BackupSummary]: ...
 
-    def status(self, name: str, now: datetime | None = None) -> FleetBackupStatus | None: ...
+    def backup(self, name: str, now: datetime | None = None) -> BackupSummary | None: ...
+
+    def list_problem(self) -> str: ...
 
     def objects_named(self, name: str) -> list[tuple[str, Resource, Obj]]: ...
 
     def delete_plan(self, name: str) -> DeletePlan | None: ...
 
     def delete(self, plan: DeletePlan) -> DeleteResult: ...
+
+
+def feed_problem(store: LiveStore, cluster: str, res: Resource) -> str:
+    """Why a feed's objects may not be current, or "" when it is synced."""
+    state, message = store.state_of(cluster, res)
+    if state == kc.SYNCED:
+        return ""
+    if state in kc.PROBLEMS:
+        return f"{state}: {message}"
+    return state
 
 
 def _name(obj: Obj) -> str:
@@ -111,23 +126,25 @@ class KuratorBackend:
         return s.store.get(self.host, kc.KURATOR_BACKUPS, s.namespace, name)
 
     def backups(self, text_filter: str = "") -> list[BackupSummary]:
-        s = self.session
-        found = []
-        for b in sorted(s.store.objects(self.host, kc.KURATOR_BACKUPS), key=_name):
-            if not _matches(_name(b), text_filter):
-                continue
-            spec = b.get("spec") or {}
-            found.append(BackupSummary(
-                _name(b), str(spec.get("schedule") or ""),
-                str((spec.get("destination") or {}).get("fleet", "")),
-                fleet_status(s.store, self.host, s.namespace, b), _created(b)))
-        return found
+        items = sorted(self.session.store.objects(self.host, kc.KURATOR_BACKUPS), key=_name)
+        return [self._summary(b) for b in items if _matches(_name(b), text_filter)]
 
-    def status(self, name: str, now: datetime | None = None) -> FleetBackupStatus | None:
-        backup = self._backup(name)
-        if backup is None:
-            return None
-        return fleet_status(self.session.store, self.host, self.session.namespace, backup)
+    def backup(self, name: str, now: datetime | None = None) -> BackupSummary | None:
+        found = self._backup(name)
+        return None if found is None else self._summary(found)
+
+    def _summary(self, b: Obj) -> BackupSummary:
+        s = self.session
+        spec = b.get("spec") or {}
+        return BackupSummary(
+            _name(b), str(spec.get("schedule") or ""),
+            str((spec.get("destination") or {}).get("fleet", "")),
+            fleet_status(s.store, self.host, s.namespace, b), _created(b),
+            feed_problem(s.store, self.host, kc.KURATOR_BACKUPS))
+
+    def list_problem(self) -> str:
+        problem = feed_problem(self.session.store, self.host, kc.KURATOR_BACKUPS)
+        return f"host {self.host}: {problem}" if problem else ""
 
     def objects_named(self, name: str) -> list[tuple[str, Resource, Obj]]:
         obj = self._backup(name)
@@ -192,24 +209,28 @@ class VeleroBackend:
 
     def backups(self, text_filter: str = "") -> list[BackupSummary]:
         by_context = self._by_context()
-        found = []
-        for name in self._names(by_context):
-            if not _matches(name, text_filter):
-                continue
-            holders = {ctx: objs for ctx, objs in by_context.items()
-                       if any(_name(o) == name for o in objs)}
-            mine = [o for objs in holders.values() for o in objs if _name(o) == name]
-            cron = next((str((o.get("spec") or {}).get("schedule") or "") for o in mine
-                         if o.get("kind") == "Schedule"), "")
-            created = min((c for c in map(_created, mine) if c), default=None)
-            found.append(BackupSummary(name, cron, ",".join(holders),
-                                       derive_velero_status(name, holders), created))
-        return found
+        return [self._summary(name, by_context) for name in self._names(by_context)
+                if _matches(name, text_filter)]
 
-    def status(self, name: str, now: datetime | None = None) -> FleetBackupStatus | None:
-        holders = {ctx: objs for ctx, objs in self._by_context().items()
+    def backup(self, name: str, now: datetime | None = None) -> BackupSummary | None:
+        summary = self._summary(name, self._by_context(), now)
+        return summary if summary.where else None
+
+    def _summary(self, name: str, by_context: dict[str, list[Obj]],
+                 now: datetime | None = None) -> BackupSummary:
+        holders = {ctx: objs for ctx, objs in by_context.items()
                    if any(_name(o) == name for o in objs)}
-        return derive_velero_status(name, holders, now=now) if holders else None
+        mine = [o for objs in holders.values() for o in objs if _name(o) == name]
+        cron = next((str((o.get("spec") or {}).get("schedule") or "") for o in mine
+                     if o.get("kind") == "Schedule"), "")
+        created = min((c for c in map(_created, mine) if c), default=None)
+        problem = next((p for ctx in holders
+                        if (p := feed_problem(self.session.store, ctx, kc.VELERO_BACKUPS))), "")
+        return BackupSummary(name, cron, ",".join(holders),
+                             derive_velero_status(name, holders, now=now), created, problem)
+
+    def list_problem(self) -> str:
+        return ""  # each context's problem is on its rows and the connection line
 
     def objects_named(self, name: str) -> list[tuple[str, Resource, Obj]]:
         found = []
@@ -228,7 +249,6 @@ class VeleroBackend:
 
     def delete(self, plan: DeletePlan) -> DeleteResult:
         from fleettui.kube.errors import KubeError
-        from fleettui.live.session import delete_request
 
         result = DeleteResult()
         for step in plan.steps:
@@ -251,6 +271,15 @@ def _velero_step(ctx: str, res: Resource, name: str) -> DeleteStep:
                           "Velero deletes the backup AND its data in object storage")
     return DeleteStep(ctx, res, f"delete schedules.velero.io/{name}",
                       "the schedule stops; the backups it took stay")
+
+
+def delete_request(backup: str, namespace: str) -> dict[str, object]:
+    """Velero's own way to delete a backup: its data in object storage goes too (a plain
+    delete of the Backup object would be re-synced from the bucket)."""
+    return {"apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
+            "metadata": {"generateName": f"{backup}-", "namespace": namespace,
+                         "labels": {"velero.io/backup-name": velero_label_value(backup)}},
+            "spec": {"backupName": backup}}
 
 
 def backend_for(session: Session) -> Backend:

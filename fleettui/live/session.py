@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
 
 from fleettui.kube import client as kc
 from fleettui.kube.client import KubeClient, Resource, list_contexts
 from fleettui.kube.errors import KubeError
 from fleettui.kube.fleets import has_group, member_client
 from fleettui.kube.watch import ListWatch, WatchSettings
+from fleettui.live.backends import Backend, backend_for
 from fleettui.live.store import LiveStore
-from fleettui.model.names import velero_label_value
 
 HOST_FEEDS = (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS)
 MEMBER_FEEDS = (kc.VELERO_BACKUPS, kc.VELERO_SCHEDULES, kc.VELERO_BSLS)
@@ -42,6 +41,7 @@ class Session:
     watches: list[ListWatch] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
+    _backend: Backend | None = None
 
     def connect(self) -> str:
         """Decide the mode and start the host watches; returns the mode."""
@@ -94,40 +94,12 @@ class Session:
         for res in MEMBER_FEEDS:
             self._watch(client, res, "velero")
 
-    def objects_named(self, name: str) -> list[tuple[str, Resource, dict[str, Any]]]:
-        """What a row of the backups list stands for: (cluster, resource, object) triples."""
-        if self.mode == KURATOR:
-            obj = self.store.get(self.context or "", kc.KURATOR_BACKUPS, self.namespace, name)
-            return [(self.context or "", kc.KURATOR_BACKUPS, obj)] if obj else []
-        found = []
-        for ctx in self.contexts:
-            for res in (kc.VELERO_SCHEDULES, kc.VELERO_BACKUPS):
-                obj = self.store.get(ctx, res, "velero", name)
-                if obj is not None:
-                    found.append((ctx, res, obj))
-        return found
-
-    def delete(self, name: str) -> list[str]:
-        """Delete what `name` stands for; returns one line per cluster (errors included).
-
-        Kurator: delete the Kurator Backup (Kurator removes the member Velero objects).
-        Velero: delete Schedules; for Backups create a DeleteBackupRequest, Velero's own way,
-        which also removes the data in object storage (a plain delete would be re-synced)."""
-        lines = []
-        for cluster, res, obj in self.objects_named(name):
-            client = self.host if self.mode == KURATOR else self.member(cluster)
-            assert client is not None
-            ns = str(obj.get("metadata", {}).get("namespace") or "")
-            try:
-                if res == kc.VELERO_BACKUPS:
-                    client.create(kc.VELERO_DELETE_REQUESTS, delete_request(name, ns))
-                    lines.append(f"{cluster}: DeleteBackupRequest for {name} created")
-                else:
-                    client.delete(res, ns, name)
-                    lines.append(f"{cluster}: {res.plural}.{res.group}/{name} deleted")
-            except KubeError as e:
-                lines.append(f"{cluster}: ✗ {e.message}")
-        return lines
+    @property
+    def backend(self) -> Backend:
+        """What the views ask about backups, per mode (set once connected)."""
+        if self._backend is None or self._backend.mode != self.mode:
+            self._backend = backend_for(self)
+        return self._backend
 
     def close(self) -> None:
         """Stop every watch, and any a late watch_member would start: none outlives the app."""
@@ -137,9 +109,3 @@ class Session:
         for w in watches:
             w.stop()
 
-
-def delete_request(backup: str, namespace: str) -> dict[str, object]:
-    return {"apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
-            "metadata": {"generateName": f"{backup}-", "namespace": namespace,
-                         "labels": {"velero.io/backup-name": velero_label_value(backup)}},
-            "spec": {"backupName": backup}}

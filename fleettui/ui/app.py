@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import os
 import signal
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ from fleettui.ui.screens.fleets import FleetsScreen
 from fleettui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
+    from fleettui.live.backends import DeletePlan
     from fleettui.live.session import Session
 
 FRAMES_PER_SECOND = 30  # store flushes (and so repaints) in a sustained stream of changes
@@ -245,14 +245,7 @@ class FleetApp(App[int]):
 
     def backup_names(self) -> list[str]:
         """Names in the backups view (Kurator backups, or Velero objects by name)."""
-        from fleettui.ui import rows
-
-        if self.session is None:
-            return []
-        now = datetime.now(UTC)
-        view = (rows.backup_rows(self.session, now) if self.session.mode == "kurator" else
-                rows.velero_backup_rows(self.session, now))
-        return [key for key, _ in view.rows]
+        return [] if self.session is None else [b.name for b in self.session.backend.backups()]
 
     def open_status(self, name: str) -> None:
         from fleettui.ui.screens.status import StatusScreen
@@ -266,7 +259,7 @@ class FleetApp(App[int]):
 
         if self.session is None:
             return
-        found = self.session.objects_named(name)
+        found = self.session.backend.objects_named(name)
         if found:
             text = "\n---\n".join(
                 f"# {cluster}\n" + yaml.safe_dump(obj, sort_keys=False, allow_unicode=True)
@@ -276,28 +269,27 @@ class FleetApp(App[int]):
     def confirm_delete(self, name: str) -> None:
         if self.readonly or self.session is None:
             return
-        from fleettui.ui.screens.confirm import ConfirmScreen, delete_explanation
+        from fleettui.ui.screens.confirm import ConfirmScreen, plan_text
 
-        found = self.session.objects_named(name)
-        if not found:
+        plan = self.session.backend.delete_plan(name)
+        if plan is None:
+            self.notify(f"{name} is gone already", title=f"Delete {name}", severity="warning")
             return
-        body = delete_explanation(self.session.mode, name, self.namespace,
-                                  [(c, r.plural) for c, r, _ in found])
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.delete_backup(name)
+                self.delete_backup(plan)
 
-        self.push_screen(ConfirmScreen(f"Delete {name}?", body), done)
+        self.push_screen(ConfirmScreen(f"Delete {name}?", plan_text(plan)), done)
 
     @work(thread=True, group="mutate", exit_on_error=False)
-    def delete_backup(self, name: str) -> None:
+    def delete_backup(self, plan: DeletePlan) -> None:
         if self.session is None or self.readonly:
             return
-        lines = self.session.delete(name)
-        failed = any("✗" in line for line in lines)
-        self.call_from_thread(self.notify, "\n".join(lines), title=f"Delete {name}",
-                              severity="error" if failed else "information", timeout=10)
+        result = self.session.backend.delete(plan)
+        lines = [f"{r.cluster}: {'✓' if r.ok else '✗'} {r.message}" for r in result.results]
+        self.call_from_thread(self.notify, "\n".join(lines), title=f"Delete {plan.name}",
+                              severity="information" if result.ok else "error", timeout=10)
 
     def on_unmount(self) -> None:
         if self.session is not None:

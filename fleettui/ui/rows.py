@@ -11,17 +11,15 @@ from rich.text import Text
 
 from fleettui.kube import resources as kc
 from fleettui.kube.resources import CREDENTIALS, MISSING, PROBLEMS, SYNCED
-from fleettui.live.backup_status import fleet_status
+from fleettui.live import backends
 from fleettui.model.status import (
     PHASE_SYMBOLS,
     ClusterRow,
-    FleetBackupStatus,
-    overall_phase,
-    row_from_velero,
 )
 from fleettui.model.timefmt import clock, parse_time, took
 
 if TYPE_CHECKING:
+    from fleettui.live.backends import Backend
     from fleettui.live.session import Session
     from fleettui.live.store import Changes
 
@@ -46,12 +44,7 @@ def phase_text(state: str, phase: str = "") -> Text:
 
 
 def feed_problem(session: Session, cluster: str, res: kc.Resource) -> str:
-    state, message = session.store.state_of(cluster, res)
-    if state == SYNCED:
-        return ""
-    if state in PROBLEMS:
-        return f"{state}: {message}"
-    return state
+    return backends.feed_problem(session.store, cluster, res)
 
 
 STALE = Text("? stale", style="yellow")  # a value read before the connection broke
@@ -204,87 +197,24 @@ def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
 
 
 # ---- backups ---------------------------------------------------------------------------------
-def backup_status(session: Session, backup: Obj) -> FleetBackupStatus:
-    return fleet_status(session.store, session.context or "", session.namespace, backup)
-
-
-def backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
+def backup_list(backend: Backend, now: datetime, text_filter: str = "") -> View:
+    """The backups list of either mode: one row per backup with its derived overall."""
     view = View()
-    host = session.context or ""
-    items = sorted(session.store.objects(host, kc.KURATOR_BACKUPS), key=_name)
-    for b in items:
-        spec = b.get("spec") or {}
-        if text_filter and text_filter.lower() not in _name(b).lower():
-            continue
-        st = backup_status(session, b)
-        done = sum(1 for r in st.rows if r.state == "Completed")
-        kind = f"⏱ {spec['schedule']}" if spec.get("schedule") else "once"
-        created = parse_time((b.get("metadata") or {}).get("creationTimestamp"))
-        view.rows.append((_name(b), [
-            _name(b), kind, str((spec.get("destination") or {}).get("fleet", "")),
-            phase_text(st.overall), f"{done}/{len(st.rows)}", clock(created, now)]))
-    problem = feed_problem(session, host, kc.KURATOR_BACKUPS)
+    listed = backend.backups(text_filter)
+    for b in listed:
+        done = sum(1 for r in b.status.rows if r.state == "Completed")
+        view.rows.append((b.name, [b.name, f"⏱ {b.schedule}" if b.schedule else "once",
+                                   b.where, phase_text(b.status.overall),
+                                   f"{done}/{len(b.status.rows)}", clock(b.created, now)]))
+    problem = backend.list_problem()
     if problem:
-        view.message = f"host {host}: {problem}"
-    elif not items:
-        view.message = "No fleet backups yet."
-    elif not view.rows:
+        view.message = f"{problem}"
+    elif not listed and text_filter:
         view.message = f"No backup matches “{text_filter}”."
+    elif not listed:
+        view.message = ("No fleet backups yet." if backend.mode == "kurator" else
+                        "No Velero backups in any context yet.")
     return view
-
-
-def velero_backup_rows(session: Session, now: datetime, text_filter: str = "") -> View:
-    """Plain Velero mode: Velero Backups and Schedules of every context, grouped by name."""
-    view = View()
-    groups: dict[str, list[tuple[str, Obj]]] = {}
-    for ctx in session.contexts:
-        for res in (kc.VELERO_SCHEDULES, kc.VELERO_BACKUPS):
-            for obj in session.store.objects(ctx, res):
-                groups.setdefault(_name(obj), []).append((ctx, obj))
-    for name in sorted(groups):
-        if text_filter and text_filter.lower() not in name.lower():
-            continue
-        members = groups[name]
-        rows_ = [row_from_velero(o, ctx) for ctx, o in members]
-        states = [r.state for r in rows_]
-        cron = next((str((o.get("spec") or {}).get("schedule")) for _, o in members
-                     if o.get("kind") == "Schedule"), "")
-        done = sum(1 for st in states if st == "Completed")
-        created = min((parse_time((o.get("metadata") or {}).get("creationTimestamp"))
-                       for _, o in members), key=lambda t: t or now, default=None)
-        overall = "Scheduled" if cron else overall_phase(states, len(states))
-        view.rows.append((name, [name, f"⏱ {cron}" if cron else "once",
-                                 ",".join(ctx for ctx, _ in members), phase_text(overall),
-                                 f"{done}/{len(rows_)}", clock(created, now)]))
-    if not groups:
-        view.message = "No Velero backups in any context yet."
-    return view
-
-
-def velero_status(session: Session, name: str) -> FleetBackupStatus:
-    """Live status of the Velero objects called `name` (and a schedule's runs) per context."""
-    rows_: list[ClusterRow] = []
-    runs: dict[str, list[ClusterRow]] = {}
-    scheduled = False
-    for ctx in session.contexts:
-        sched = session.store.get(ctx, kc.VELERO_SCHEDULES, "velero", name)
-        backup = session.store.get(ctx, kc.VELERO_BACKUPS, "velero", name)
-        if sched is not None:
-            scheduled = True
-            rows_.append(row_from_velero(sched, ctx))
-            mine = [b for b in session.store.objects(ctx, kc.VELERO_BACKUPS)
-                    if ((b.get("metadata") or {}).get("labels") or {}).get(
-                        "velero.io/schedule-name") == name]
-            runs[ctx] = sorted((row_from_velero(b, ctx) for b in mine),
-                               key=lambda r: r.velero_name, reverse=True)
-        elif backup is not None:
-            rows_.append(row_from_velero(backup, ctx))
-    states = [r.state for r in rows_]
-    overall = "Scheduled" if scheduled else overall_phase(states, len(states))
-    done = sum(1 for st in states if st == "Completed")
-    summary = f"{done}/{len(rows_)} contexts completed" if not scheduled else (
-        f"schedule in {len(rows_)} contexts; {sum(len(v) for v in runs.values())} runs so far")
-    return FleetBackupStatus(overall, rows_, runs, scheduled, summary)
 
 
 # ---- one backup's live status ----------------------------------------------------------------

@@ -122,3 +122,22 @@ def test_retry_after_is_read_from_the_server(sim: Sim) -> None:
         wait_for(lambda: client.list(kc.KURATOR_BACKUPS, "default"), what="served again")
     finally:
         client.close()
+
+
+def test_stop_ends_a_read_blocked_on_a_quiet_stream(sim: Sim) -> None:
+    """No bookmark for a long time (hung stream): stop() must not wait for the read timeout."""
+    runner, fleet, kubeconfig = sim
+    client = KubeClient.from_kubeconfig(str(kubeconfig), "kurator-host")
+    sink = Sink()
+    watch = ListWatch(client, kc.KURATOR_BACKUPS, "default", sink,
+                      WatchSettings(read_timeout=60.0)).start()
+    try:
+        wait_for(lambda: (kc.SYNCED, "") in sink.states, what="synced")
+        runner.call(lambda: fleet.host.api.faults.configure({"hang_watches": True}))
+        wait_for(lambda: watch._stream is not None, what="a watch open")
+        watch.stop()
+        watch.thread.join(3)
+        assert not watch.thread.is_alive()
+    finally:
+        watch.stop()
+        client.close()

@@ -30,9 +30,9 @@ def test_kurator_backups_list_with_their_derived_overall() -> None:
     assert listed["nightly-shop"].status.overall == "Failed"
     assert listed["nightly-shop"].where == "quickstart" and listed["nightly-shop"].schedule == ""
     assert [b.name for b in backend.backups("NIGHT")] == ["nightly-shop"]
-    st = backend.status("partial-run-with-a-rather-long-name")
-    assert st is not None and st.overall == "PartiallyFailed"
-    assert backend.status("nope") is None and backend.delete_plan("nope") is None
+    one = backend.backup("partial-run-with-a-rather-long-name")
+    assert one is not None and one.status.overall == "PartiallyFailed" and one.problem == ""
+    assert backend.backup("nope") is None and backend.delete_plan("nope") is None
 
 
 def test_velero_backups_group_contexts_and_keep_failure_reasons() -> None:
@@ -43,6 +43,7 @@ def test_velero_backups_group_contexts_and_keep_failure_reasons() -> None:
     reasons = {r.cluster_name: r.reason for r in nightly.status.rows}
     assert "bucket gone" in reasons["kurator-member2"]
     assert "ttl" in reasons["kurator-member3"]
+    assert backend.backup("nightly") is not None and backend.backup("other") is None
 
 
 def test_delete_plans_say_what_is_and_is_not_deleted() -> None:

@@ -48,8 +48,7 @@ class BackupsScreen(LiveScreen):
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
         text = self.query_one("#filter", Input).value
-        view = (rows.backup_rows(session, now, text) if session.mode == "kurator" else
-                rows.velero_backup_rows(session, now, text))
+        view = rows.backup_list(session.backend, now, text)
         if view.message.endswith(" yet."):
             view.message += (" Read-only: fleettui creates nothing (started with --readonly)."
                              if self.fleet_app.readonly else " Press n to create one.")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+if TYPE_CHECKING:
+    from fleettui.live.backends import DeletePlan
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -35,25 +40,12 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-def delete_explanation(mode: str, name: str, namespace: str,
-                       targets: list[tuple[str, str]]) -> Text:
-    """Names what will and will not be deleted; the two modes differ a lot."""
+def plan_text(plan: DeletePlan) -> Text:
+    """What will be sent where, what then happens, and what is NOT deleted."""
     body = Text()
-    if mode == "kurator":
-        body.append("Deletes ")
-        body.append(f"backups.backup.kurator.dev/{name}", style="bold")
-        body.append(f" in namespace {namespace}. Kurator then deletes the Velero Backup or "
-                    "Schedule objects it created in each member cluster.\n\n")
-        body.append("Not deleted: ", style="bold yellow")
-        body.append("the backup data in object storage (Kurator never deletes it, and Velero "
-                    "may re-sync the Velero Backup objects from the bucket), backups already "
-                    "taken by a schedule, and anything restored from them.")
-        return body
-    for cluster, plural in targets:
-        what = ("DeleteBackupRequest: Velero deletes the backup AND its data in object "
-                "storage" if plural == "backups" else "the Schedule (backups it took stay)")
-        body.append(f"{cluster}: ", style="bold")
-        body.append(what + "\n")
+    for step in plan.steps:
+        body.append(f"{step.cluster}: ", style="bold")
+        body.append(f"{step.action}. {step.effect[:1].upper()}{step.effect[1:]}.\n")
     body.append("\nNot deleted: ", style="bold yellow")
-    body.append("anything restored from these backups.")
+    body.append("; ".join(plan.kept) + ".")
     return body

@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from fleettui.kube import resources as kc
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
 from fleettui.model.status import FleetBackupStatus
@@ -58,30 +57,19 @@ class StatusScreen(LiveScreen):
         session = self.session
         if session is None:
             return
-        host = session.context or ""
         overall = self.query_one("#overall", Static)
         now = datetime.now(UTC)
-        if session.mode != "kurator":
-            st = rows.velero_status(session, self.backup_name)
-            problem = next((p for r in st.rows
-                            if (p := rows.feed_problem(session, r.cluster_name,
-                                                       kc.VELERO_BACKUPS))), "")
-            obj: dict[str, object] = {"spec": {}}
-        else:
-            found = session.store.get(host, kc.KURATOR_BACKUPS, session.namespace,
-                                      self.backup_name)
-            if found is None:
-                set_text(overall, Text(f"✗ {self.backup_name} no longer exists",
-                                       style="bold red"))
-                return
-            obj = found
-            st = rows.backup_status(session, found)
-            problem = rows.feed_problem(session, host, kc.KURATOR_BACKUPS)
+        found = session.backend.backup(self.backup_name, now)
+        if found is None:
+            set_text(overall, Text(f"✗ {self.backup_name} no longer exists", style="bold red"))
+            return
+        st = found.status
         head = rows.phase_text(st.overall)
         head.stylize("bold")
-        if problem:
+        if found.problem:
             # the connection line says why; here only that this is not current
-            head.append(f"   ⟳ {problem.split(':')[0]}: last known state", style="yellow")
+            head.append(f"   ⟳ {found.problem.split(':')[0]}: last known state",
+                        style="yellow")
         set_text(overall, head)
         set_text(self.query_one("#summary", Static), st.headline)
         table = self.query_one("#clusters", LiveTable)
@@ -90,27 +78,22 @@ class StatusScreen(LiveScreen):
         text = rows.reason_text(st.rows, table.selected_key)
         set_text(reasons, text)
         reasons.display = bool(text)
-        if session.mode == "kurator":
-            self._show_schedule(obj, st, now)
-        else:
-            self._show_runs(st, now)
+        self._show_schedule(found.schedule, st, now)
 
-    def _show_schedule(self, obj: dict[str, object], st: FleetBackupStatus,
-                       now: datetime) -> None:
-        spec = obj.get("spec") or {}
-        assert isinstance(spec, dict)
-        cron = str(spec.get("schedule") or "")
+    def _show_schedule(self, cron: str, st: FleetBackupStatus, now: datetime) -> None:
+        """A schedule's line and its runs (either mode); nothing for a one-time backup."""
         box = self.query_one("#schedule", Static)
         runs_table = self.query_one("#runs", LiveTable)
-        box.display = runs_table.display = bool(cron)
-        self.query_one("#runs-hidden").display = bool(cron and runs_table.hidden)
-        if not cron:
-            return
-        line = self._schedule_line(cron, now)
-        speed = self.fleet_app.schedule_speed
-        if speed != 1 and not line.startswith("✗"):
-            line += f" (the demo's simulator fires it {speed:g}x faster)"
-        set_text(box, line)
+        scheduled = bool(cron) or st.scheduled
+        box.display = bool(cron)
+        runs_table.display = scheduled
+        self.query_one("#runs-hidden").display = bool(scheduled and runs_table.hidden)
+        if cron:
+            line = self._schedule_line(cron, now)
+            speed = self.fleet_app.schedule_speed
+            if speed != 1 and not line.startswith("✗"):
+                line += f" (the demo's simulator fires it {speed:g}x faster)"
+            set_text(box, line)
         runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
                          for c, history in st.runs.items() for r in history])
 
@@ -131,14 +114,6 @@ class StatusScreen(LiveScreen):
             text, valid_until = f"✗ schedule {cron!r} is invalid: {e.message}", None
         self._schedule_cache = (cron, valid_until, text)
         return text
-
-    def _show_runs(self, st: FleetBackupStatus, now: datetime) -> None:
-        runs_table = self.query_one("#runs", LiveTable)
-        runs_table.display = st.scheduled
-        self.query_one("#runs-hidden").display = bool(st.scheduled and runs_table.hidden)
-        self.query_one("#schedule", Static).display = False
-        runs_table.sync([(f"{c}/{r.velero_name}", rows.run_row(c, r, now))
-                         for c, history in st.runs.items() for r in history])
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_view()  # the selected cluster's reason comes first when there are many
