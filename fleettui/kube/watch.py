@@ -106,6 +106,7 @@ class ListWatch:
         self.rv: str | None = None
         self.relists = 0
         self._stream: Any = None  # the open watch response, shut by stop()
+        self.streamed = False  # the current attempt's watch delivered something: it was healthy
 
     def start(self) -> ListWatch:
         self.thread.start()
@@ -135,6 +136,7 @@ class ListWatch:
         while not self.stopped.is_set():
             generation = self.client.generation
             started = time.monotonic()
+            self.streamed = False
             try:
                 if self.rv is None:
                     self.relist()
@@ -156,9 +158,13 @@ class ListWatch:
                     self.stopped.wait(reread * random.uniform(0.8, 1.2))
                     reread = min(self.settings.reread_max, reread * 2)
                     continue
+                if self.streamed:  # healthy until it broke: a new fault, not a long outage
+                    backoff.reset()
                 self._state(*describe(e))
                 self.stopped.wait(backoff.next(e))
             except Exception as e:  # a bug or a surprise must not end the feed silently
+                if self.streamed:
+                    backoff.reset()
                 self._state(RECONNECTING, f"unexpected {type(e).__name__}: {e}")
                 self.stopped.wait(backoff.next())
 
@@ -194,7 +200,7 @@ class ListWatch:
                 self.rv = str(rv)
             if not reported:
                 self._state(SYNCED)  # a reconnect that works clears "reconnecting"
-                reported = True
+                reported = self.streamed = True
             if type_ in ("ADDED", "MODIFIED", "DELETED"):
                 self.sink.event(self.client.name, self.res, str(type_), obj)
         return reported
