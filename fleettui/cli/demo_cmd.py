@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from fleettui.cli.sim_cmd import add_sim_options, sim_config
+from fleettui.cli.sim_options import add_sim_options, sim_config
 from fleettui.cli.terminal import prepare_terminal_env
 
 

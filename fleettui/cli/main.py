@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from fleettui import __version__
-from fleettui.cli import backup_cmd, demo_cmd, sim_cmd, velero_cmd
+from fleettui.cli import backup, demo_cmd, sim_cmd, velero
 from fleettui.cli.kubeconfig import check_context_quickly
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
@@ -44,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="COMMAND", parser_class=CliParser)
     demo_cmd.add_parser(sub)
     sim_cmd.add_parser(sub)
-    backup_cmd.add_parser(sub)
-    velero_cmd.add_parser(sub)
+    backup.add_parser(sub)
+    velero.add_parser(sub)
     return parser
 
 
