@@ -146,8 +146,8 @@ def _started(obj: Obj) -> str:
 
 
 def velero_row(store: LiveStore, context: str, name: str, kind: str) -> ClusterRow:
-    """The context's Backup `name`, or the latest run of Schedule `name`."""
-    objs = store.objects(context, kc.VELERO_BACKUPS)
+    """The context's Backup (Restore) `name`, or the latest run of Schedule `name`."""
+    objs = store.objects(context, velero_resource(kind))
     if kind == "schedule":
         runs = [o for o in objs
                 if ((o.get("metadata") or {}).get("labels") or {}).get(SCHEDULE_NAME_LABEL)
@@ -158,6 +158,11 @@ def velero_row(store: LiveStore, context: str, name: str, kind: str) -> ClusterR
     mine = [o for o in objs if (o.get("metadata") or {}).get("name") == name]
     return row_from_velero(mine[0], context) if mine else ClusterRow("", context, name,
                                                                      state=PENDING)
+
+
+def velero_resource(kind: str) -> kc.Resource:
+    """What `--wait` watches: Backups (a schedule's runs are Backups too), or Restores."""
+    return kc.VELERO_RESTORES if kind == "restore" else kc.VELERO_BACKUPS
 
 
 def velero_overall(states: list[str], kind: str) -> str:
@@ -175,9 +180,10 @@ def follow_velero(args: argparse.Namespace, contexts: list[str], name: str, kind
     wake = threading.Event()
     store.on_dirty = wake.set
     selector = f"{SCHEDULE_NAME_LABEL}={name}" if kind == "schedule" else ""
+    res = velero_resource(kind)
     clients = [KubeClient.from_kubeconfig(args.kubeconfig, c) for c in contexts]
     settings = watch_settings(args)
-    watches = [ListWatch(c, kc.VELERO_BACKUPS, namespace, store, settings, selector).start()
+    watches = [ListWatch(c, res, namespace, store, settings, selector).start()
                for c in clients]
     started = time.monotonic()
     try:
@@ -189,8 +195,8 @@ def follow_velero(args: argparse.Namespace, contexts: list[str], name: str, kind
             wake.wait(0.25)
             wake.clear()
             store.take_changes()
-            printer.feed_notes(store, [(c, kc.VELERO_BACKUPS) for c in contexts])
-            if not all(store.has_feed(c, kc.VELERO_BACKUPS) for c in contexts):
+            printer.feed_notes(store, [(c, res) for c in contexts])
+            if not all(store.has_feed(c, res) for c in contexts):
                 continue
             rows = [velero_row(store, c, name, kind) for c in contexts]
             printer.rows(rows, velero_overall([r.state for r in rows], kind))

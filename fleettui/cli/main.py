@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from fleettui import __version__
-from fleettui.cli import backup, demo_cmd, sim_cmd, velero
+from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
 from fleettui.cli.kubeconfig import check_context_quickly
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo_cmd.add_parser(sub)
     sim_cmd.add_parser(sub)
     backup.add_parser(sub)
+    restore.add_parser(sub)
+    migrate.add_parser(sub)
     velero.add_parser(sub)
     return parser
 
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
-        if getattr(args, "command", None) not in ("backup", "velero"):
+        if getattr(args, "command", None) not in ("backup", "restore", "migrate", "velero"):
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         print_error(CliError(f"unrecognized arguments: {' '.join(extra)} (see: fleettui "
                              f"{args.command} --help)"))

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
-from fleettui.cli.formats import CREATE_FORMATS, add_output_option
-from fleettui.cli.output import EXIT_OK, CliError, usage, warn
+from fleettui.cli.formats import CREATE_FORMATS, add_output_option, emit
+from fleettui.cli.output import EXIT_OK, CliError, say, usage, warn
 from fleettui.model.durations import parse_duration
 from fleettui.model.errors import FieldError
 from fleettui.model.names import validate_dns_label
 
+Obj = dict[str, Any]
 FILTER_FLAGS = {"include_namespaces": "--include-namespaces",
                 "exclude_namespaces": "--exclude-namespaces", "labels": "--selector",
                 "include_resources": "--include-resources",
                 "exclude_resources": "--exclude-resources"}
+RESTORE_FLAGS = {"namespace_mapping": "--namespace-mapping",
+                 "preserve_node_ports": "--preserve-node-ports",
+                 "restore_status": "--restore-status"}
 
 
 # ---- parser ----------------------------------------------------------------------------------
@@ -53,6 +58,18 @@ def add_filter_options(p: argparse.ArgumentParser) -> None:
     add_selection_options(p)
     p.add_argument("--ttl", default="", metavar="DURATION",
                    help="how long to keep the backup, Go duration: 720h, 1h30m")
+
+
+def add_restore_options(p: argparse.ArgumentParser) -> None:
+    """What a restore does with what it puts back (velero restore create's flags)."""
+    p.add_argument("--namespace-mapping", action="append", default=[], metavar="OLD:NEW",
+                   help="restore namespace OLD as NEW, e.g. shop:shop-copy; comma-separated, "
+                        "repeatable")
+    p.add_argument("--preserve-node-ports", action="store_const", const=True, default=None,
+                   help="keep the Services' node ports (default: Velero picks new ones)")
+    p.add_argument("--restore-status", action="append", default=[], metavar="RESOURCES",
+                   help="resources whose .status is restored too, e.g. deployments; "
+                        "comma-separated, repeatable")
 
 
 def add_dry_run_option(p: argparse.ArgumentParser) -> None:
@@ -147,3 +164,11 @@ def print_warnings(warnings: dict[str, str], flags: dict[str, str]) -> None:
 def created_line(kind: str, name: str, dry_run: str) -> str:
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run, "")
     return f"{kind}/{name} created{suffix}"
+
+
+def print_created(args: argparse.Namespace, obj: Obj, kind: str, name: str) -> None:
+    """`-o` prints the object the server returned; else kubectl's one line."""
+    if args.output:
+        emit(obj, args.output)
+    else:
+        say(created_line(kind, name, args.dry_run))

@@ -20,6 +20,7 @@ import yaml
 from fleettui.kube.errors import KubeError
 from fleettui.kube.resources import PROBLEMS, SYNCED, Resource
 from fleettui.live.store import LiveStore
+from fleettui.model.restore import BackupChoice
 from fleettui.model.status import PHASE_SYMBOLS, ClusterRow
 
 EXIT_OK = 0
@@ -79,6 +80,13 @@ def error_lines(e: KubeError | CliError) -> list[str]:
 def print_error(e: KubeError | CliError) -> None:
     for line in error_lines(e):
         say(line, sys.stderr)
+
+
+def print_choices(choices: Iterable[BackupChoice]) -> None:
+    """Which backup a restore takes in each cluster (a schedule's newest Completed run)."""
+    for c in choices:
+        caution = f" ({c.note})" if c.note else ""
+        say(f"# {c.cluster}: restores from Velero backup {c.velero_name}{caution}", sys.stderr)
 
 
 # ---- objects ---------------------------------------------------------------------------------

@@ -44,10 +44,12 @@ class Resource:
 
 KURATOR_BACKUPS = Resource("backup.kurator.dev", "v1alpha1", "backups")
 KURATOR_RESTORES = Resource("backup.kurator.dev", "v1alpha1", "restores")
+KURATOR_MIGRATES = Resource("backup.kurator.dev", "v1alpha1", "migrates")
 FLEETS = Resource("fleet.kurator.dev", "v1alpha1", "fleets")
 ATTACHED_CLUSTERS = Resource("cluster.kurator.dev", "v1alpha1", "attachedclusters")
 VELERO_BACKUPS = Resource("velero.io", "v1", "backups")
 VELERO_SCHEDULES = Resource("velero.io", "v1", "schedules")
+VELERO_RESTORES = Resource("velero.io", "v1", "restores")
 VELERO_BSLS = Resource("velero.io", "v1", "backupstoragelocations")
 VELERO_DELETE_REQUESTS = Resource("velero.io", "v1", "deletebackuprequests")
 NAMESPACES = Resource("", "v1", "namespaces", namespaced=False)

@@ -44,8 +44,9 @@ _PATHS = (  # model error path prefix → form field; first match wins
 
 
 @dataclass
-class FilterText:
-    """The filter fields both forms share, as typed."""
+class SelectionText:
+    """The namespace, resource and label filters every form shares (backups take them,
+    restores put them back), as typed."""
 
     include_namespaces: str = ""
     exclude_namespaces: str = ""
@@ -53,6 +54,12 @@ class FilterText:
     or_groups: bool = False  # one group still goes to orLabelSelectors (CLI --or-selector)
     include_resources: str = ""
     exclude_resources: str = ""
+
+
+@dataclass
+class FilterText(SelectionText):
+    """The filter fields both backup forms share, as typed."""
+
     ttl: str = ""
 
 
@@ -113,8 +120,8 @@ def _destination(form: BackupForm) -> Destination:
     return Destination(fleet=form.fleet.strip(), clusters=refs)
 
 
-def text_filter(form: FilterText, errors: dict[str, str]) -> ResourceFilter:
-    """The resource filter typed into a form (Kurator or plain Velero); label errors go to
+def text_filter(form: SelectionText, errors: dict[str, str]) -> ResourceFilter:
+    """The resource filter typed into a form (any of them); label errors go to
     `errors["labels"]`, the rest is checked by the model's validators."""
     rf = ResourceFilter(included_namespaces=split_list(form.include_namespaces),
                         excluded_namespaces=split_list(form.exclude_namespaces),

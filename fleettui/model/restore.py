@@ -289,16 +289,17 @@ def restore_targets(r: KuratorRestore, backup: KuratorBackup,
 
 
 def validate_restore(r: KuratorRestore, backup: KuratorBackup | None,
-                     fleet_clusters: Sequence[ClusterRef] = (),
+                     fleet_clusters: Sequence[ClusterRef] = (), *, backup_known: bool = True,
                      ) -> tuple[list[FieldError], list[FieldWarning]]:
     """What Kurator would retry forever or drop silently, said before anything is sent.
-    ``backup`` None: no Backup of that name exists in the namespace."""
+    ``backup`` None: no Backup of that name exists in the namespace, or, with
+    ``backup_known=False``, it was not looked up (a client dry run reads nothing)."""
     errors: list[FieldError] = []
     warnings: list[FieldWarning] = []
     _collect(errors, validate_dns_label, r.name, "metadata.name")
     if not r.backup_name:
         errors.append(FieldError("backupName", "name the Kurator Backup to restore from"))
-    elif backup is None:
+    elif backup is None and backup_known:
         errors.append(FieldError("backupName", f'no Backup "{r.backup_name}" in namespace '
                                                f"{r.namespace}"))
     if backup is not None:
@@ -391,6 +392,22 @@ def choose_velero_backup(backup: KuratorBackup, cluster: str,
     wanted = velero_object_name(cluster, "backup", backup.namespace, backup.name)
     if backup.scheduled:
         return _newest_completed_run(cluster, wanted, velero_backups)
+    return _finished_backup(cluster, wanted, velero_backups)
+
+
+def choose_plain_backup(cluster: str, velero_backups: Sequence[Mapping[str, Any]], *,
+                        backup_name: str = "", schedule_name: str = "") -> BackupChoice:
+    """Plain Velero (`velero restore create --from-backup | --from-schedule`): the backup
+    Velero will restore from in one cluster, or why there is none (Velero takes a schedule's
+    newest Completed run, as Kurator does)."""
+    if schedule_name:
+        return _newest_completed_run(cluster, schedule_name, velero_backups,
+                                     "Velero would fail the restore's validation")
+    return _finished_backup(cluster, backup_name, velero_backups)
+
+
+def _finished_backup(cluster: str, wanted: str,
+                     velero_backups: Sequence[Mapping[str, Any]]) -> BackupChoice:
     found = next((b for b in velero_backups if _name(b) == wanted), None)
     if found is None:
         return BackupChoice(cluster, wanted, False, note=(
@@ -406,7 +423,9 @@ def choose_velero_backup(backup: KuratorBackup, cluster: str,
 
 
 def _newest_completed_run(cluster: str, schedule: str,
-                          velero_backups: Sequence[Mapping[str, Any]]) -> BackupChoice:
+                          velero_backups: Sequence[Mapping[str, Any]],
+                          consequence: str = "Kurator would stop without restoring anything",
+                          ) -> BackupChoice:
     runs = [b for b in velero_backups if _labels(b).get(SCHEDULE_NAME_LABEL) == schedule]
     # Newest first; a run without a start time sorts last (Kurator: the zero time).
     runs.sort(key=lambda b: _started(b) or datetime.min.replace(tzinfo=UTC), reverse=True)
@@ -417,7 +436,7 @@ def _newest_completed_run(cluster: str, schedule: str,
         why = f"schedule {schedule} has not run in {cluster} yet"
     else:
         why = (f"none of the {len(runs)} runs of {schedule} in {cluster} completed (newest: "
-               f"{_phase(runs[0]) or 'New'}); Kurator would stop without restoring anything")
+               f"{_phase(runs[0]) or 'New'}); {consequence}")
     return BackupChoice(cluster, schedule, False, note=why)
 
 

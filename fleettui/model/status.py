@@ -548,25 +548,68 @@ def _schedule_prefix(schedule: str) -> str:
         return f"schedule {schedule!r}: "
 
 
-def _derive_migrate(obj: Mapping[str, Any], deleting: bool) -> FleetBackupStatus:
+MIGRATE_SYNC_GRACE = 10.0  # s after the source backup completed (Kurator looks every 5 s)
+
+
+def _with_live(row: ClusterRow, velero_objects: Mapping[str, list[dict[str, Any]]] | None,
+               role: str) -> ClusterRow:
+    """The member's own object for this row when it is more advanced than Kurator's copy."""
+    for obj in _live_for(velero_objects, row.cluster_name):
+        live = row_from_velero(obj, row.cluster_name, row.cluster_kind)
+        if live.velero_name == row.velero_name and _more_advanced(live, row):
+            live.message = role
+            row = live
+    return row
+
+
+def _unstarted_target(row: ClusterRow, source: ClusterRow | None, now: datetime) -> ClusterRow:
+    """A target with no restore yet, said from the source backup's state: Kurator leaves a
+    migrate whose backup failed at BackupInProgress forever, so its targets fail here."""
+    if source is None or source.state not in FINAL_STATES:
+        row.message = "the restore waits for the source backup to complete"
+    elif source.state == FAILED:
+        row.state = FAILED
+        row.failure_reason = (f"nothing to restore: the source backup on {source.cluster_name} "
+                              "failed")
+    elif source.completed is not None and \
+            (now - source.completed).total_seconds() >= MIGRATE_SYNC_GRACE:
+        row.message = (f"waiting for the backup to sync to the targets (the source backup "
+                       f"completed at {source.completed:%H:%M:%S} UTC; Velero syncs its bucket "
+                       "about once a minute)")
+    else:
+        row.message = "the restore starts once the source backup has reached this cluster"
+    return row
+
+
+def _derive_migrate(obj: Mapping[str, Any], deleting: bool,
+                    velero_objects: Mapping[str, list[dict[str, Any]]] | None,
+                    now: datetime) -> FleetBackupStatus:
+    """The source backup's row, then a restore row per target; live member objects (the
+    source's Velero Backup, the targets' Velero Restores) win over Kurator's copy as for
+    backups. Kurator's own phase is not used: it stays BackupInProgress on any failure."""
     metadata, spec, status = (_map(obj.get(k)) for k in ("metadata", "spec", "status"))
     ns, name = _text(metadata.get("namespace")) or "default", _text(metadata.get("name"))
     rows: list[ClusterRow] = []
     source = _map(status.get("sourceClusterStatus"))
     for ref in _destination_clusters(spec.get("sourceCluster")) or []:
         derived = velero_object_name(ref.name, "migrate", ns, name)
-        rows.append(row_from_status(ref.kind, ref.name, _text(source.get("backupNameInCluster"))
-                                    or derived, source.get("backupStatusInCluster"),
-                                    message="source (backup)") if source else
-                    _missing_row(ref.kind, ref.name, derived))
+        row = row_from_status(ref.kind, ref.name, _text(source.get("backupNameInCluster"))
+                              or derived, source.get("backupStatusInCluster"),
+                              message="source (backup)") if source else \
+            _missing_row(ref.kind, ref.name, derived)
+        rows.append(_with_live(row, velero_objects, "source (backup)"))
+    source_row = rows[0] if rows else None
     targets = {_text(d.get("clusterName")): d for d in _details(status, "targetClusterStatus")}
     for ref in _destination_clusters(spec.get("targetCluster")) or []:
         derived = velero_object_name(ref.name, "migrate", ns, name)
         detail = targets.get(ref.name)
-        rows.append(_missing_row(ref.kind, ref.name, derived) if detail is None else
-                    row_from_status(ref.kind, ref.name, _text(detail.get("restoreNameInCluster"))
-                                    or derived, detail.get("restoreStatusInCluster"),
-                                    message="target (restore)"))
+        row = _missing_row(ref.kind, ref.name, derived) if detail is None else \
+            row_from_status(ref.kind, ref.name, _text(detail.get("restoreNameInCluster"))
+                            or derived, detail.get("restoreStatusInCluster"),
+                            message="target (restore)")
+        row = _with_live(row, velero_objects, "target (restore)")
+        rows.append(_unstarted_target(row, source_row, now) if row.source == "" and
+                    row.state == PENDING else row)
     overall = DELETING if deleting else overall_phase([r.state for r in rows], len(rows))
     summary, headline = _summary(rows, scheduled=False)
     return FleetBackupStatus(overall, rows, {}, False, summary, headline)
@@ -586,7 +629,7 @@ def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[Cluster
     metadata, spec, status = (_map(data.get(k)) for k in ("metadata", "spec", "status"))
     deleting = bool(metadata.get("deletionTimestamp"))
     if kind == "Migrate":
-        return _derive_migrate(data, deleting)
+        return _derive_migrate(data, deleting, velero_objects, now or datetime.now(UTC))
     shape = _SHAPES[kind]
     ns, name = _text(metadata.get("namespace")) or "default", _text(metadata.get("name"))
     expected = expected_clusters if expected_clusters is not None else \

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from fleettui.cli.backup import create, delete, get, list, status
+from fleettui.cli.backup import create, delete, get, status
+from fleettui.cli.backup import list as list_verb
 from fleettui.cli.options import add_connection_options, show_help
 from fleettui.cli.output import CliParser
 
@@ -19,5 +20,5 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add_connection_options(p)
     p.set_defaults(func=lambda args: show_help(p))
     verbs = p.add_subparsers(dest="verb", metavar="VERB", parser_class=CliParser)
-    for verb in (create, list, get, status, delete):
+    for verb in (create, list_verb, get, status, delete):
         verb.add_parser(verbs)

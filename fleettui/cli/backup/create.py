@@ -18,7 +18,6 @@ from fleettui.cli.connection import (
     not_ready_members,
 )
 from fleettui.cli.follow import follow
-from fleettui.cli.formats import emit
 from fleettui.cli.options import (
     FILTER_FLAGS,
     add_connection_options,
@@ -26,15 +25,15 @@ from fleettui.cli.options import (
     add_filter_options,
     check_namespace,
     cluster_refs,
-    created_line,
     duration_seconds,
     label_flags,
+    print_created,
     print_warnings,
     raise_form_errors,
     refuse_readonly,
     split_flag,
 )
-from fleettui.cli.output import EXIT_OK, ChangePrinter, say, warn
+from fleettui.cli.output import EXIT_OK, ChangePrinter, warn
 from fleettui.kube import resources as kc
 from fleettui.model.backup_form import BackupForm, FormResult, build, form_field
 from fleettui.model.filters import namespaces_not_found
@@ -104,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     raise_form_errors(result.errors, flags)
     if args.dry_run == "client":
         print_warnings(result.warnings, flags)
-        print_created(args, result.manifest, form.name.strip())
+        print_created(args, result.manifest, KIND, form.name.strip())
         return EXIT_OK
     if args.dry_run != "server":
         refuse_readonly(args, f"create backup {form.name.strip()}")
@@ -119,20 +118,13 @@ def run(args: argparse.Namespace) -> int:
     print_warnings(result.warnings, flags)  # after success only: a failure is its one line
     if missing:
         warn(f"warning: --include-namespaces: {missing}")
-    print_created(args, created, form.name.strip())
+    print_created(args, created, KIND, form.name.strip())
     if not args.wait or args.dry_run == "server":
         return EXIT_OK
     printer = ChangePrinter(form.name.strip())
     if args.output:  # keep stdout one parseable document
         printer.out = sys.stderr
     return follow(args, form.name.strip(), printer, until_done=True, timeout=timeout)
-
-
-def print_created(args: argparse.Namespace, obj: Obj, name: str) -> None:
-    if args.output:
-        emit(obj, args.output)
-    else:
-        say(created_line(KIND, name, args.dry_run))
 
 
 def missing_namespaces(host: KubeClient, namespace: str, form: BackupForm,

@@ -1,5 +1,6 @@
 """`fleettui velero KIND VERB`: plain Velero (velero.io/v1) objects on several contexts, laid
-out as the velero CLI is (`velero backup create`, `velero schedule create`)."""
+out as the velero CLI is (`velero backup create`, `velero schedule create`, `velero restore
+create`)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import argparse
 
 from fleettui.cli.options import show_help
 from fleettui.cli.output import CliParser
-from fleettui.cli.velero import create
+from fleettui.cli.velero import create, restore
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("velero", help="plain Velero backups and schedules on several contexts",
+    p = sub.add_parser("velero", help="plain Velero backups, schedules and restores on "
+                                      "several contexts",
                        description="Plain Velero (velero.io/v1) objects, created in each of "
                                    "the given kubeconfig contexts.")
     p.set_defaults(func=lambda args: show_help(p))
@@ -22,3 +24,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         verbs: argparse._SubParsersAction[argparse.ArgumentParser] = k.add_subparsers(
             dest="velero_verb", metavar="VERB", parser_class=CliParser)
         create.add_parser(verbs, kind, what)
+    k = kinds.add_parser("restore", help="a Velero Restore in each context")
+    k.set_defaults(func=lambda args, k=k: show_help(k))
+    verbs = k.add_subparsers(dest="velero_verb", metavar="VERB", parser_class=CliParser)
+    restore.add_parser(verbs)
