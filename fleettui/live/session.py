@@ -10,6 +10,7 @@ All methods block; callers run them in worker threads.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 from fleettui.kube import client as kc
@@ -101,11 +102,16 @@ class Session:
             self._backend = backend_for(self)
         return self._backend
 
-    def close(self) -> None:
-        """Stop every watch, and any a late watch_member would start: none outlives the app."""
+    def close(self, wait: float = 0.0) -> None:
+        """Stop every watch, and any a late watch_member would start: none outlives the app.
+        `wait`: seconds, in all, to let the threads end (a stopped read ends at once, a request
+        in flight when its answer comes)."""
         with self._lock:
             self._closed = True
             watches, self.watches = self.watches, []
         for w in watches:
             w.stop()
+        deadline = time.monotonic() + wait
+        for w in watches:
+            w.thread.join(max(0.0, deadline - time.monotonic()))
 

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
     from fleettui.live.backends import DeletePlan
     from fleettui.live.session import Session
 
+CONNECT_RETRY_MIN = 2.0  # seconds between connection attempts while there is none
+CONNECT_RETRY_MAX = 30.0
+EXIT_WAIT = 1.0  # seconds the watch threads get to end at exit (a signal must exit in 2.5)
 FRAMES_PER_SECOND = 30  # store flushes (and so repaints) in a sustained stream of changes
 FRAME_BURST = 3  # flushes that may follow each other at once after a quiet spell
 
@@ -81,6 +85,7 @@ class FleetApp(App[int]):
         self.gc_policy: GcPolicy | None = None  # set by a process that runs only this app
         self.schedule_speed = 1.0  # `demo`: the simulator fires schedules this much faster
         self._keys = KeyOrder(self)
+        self._stopping = threading.Event()  # set at exit: ends the connect retries
 
     # ---- keys in the order typed (see key_order.py) ----------------------------------------
     async def on_event(self, event: events.Event) -> None:
@@ -127,33 +132,54 @@ class FleetApp(App[int]):
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def connect(self) -> None:
-        from fleettui.kube.client import list_contexts
+        """Connect, and keep trying with a capped backoff while the server is down or the
+        kubeconfig does not work yet (both can be fixed while the app is open)."""
         from fleettui.kube.errors import KubeError
+
+        wait = CONNECT_RETRY_MIN
+        while not self._stopping.is_set():
+            try:
+                session = self._open_session()
+            except KubeError as e:
+                self.call_from_thread(self._connect_failed, str(e), wait)
+                self._stopping.wait(wait)
+                wait = min(CONNECT_RETRY_MAX, wait * 2)
+                continue
+            if self._stopping.is_set():  # the app ended while connecting
+                session.close()
+                return
+            self.session = session
+            self.call_from_thread(self._connected, session.mode)
+            return
+
+    def _open_session(self) -> Session:
+        from fleettui.kube.client import list_contexts
         from fleettui.kube.watch import WatchSettings
         from fleettui.live.session import Session
 
-        settings = WatchSettings(read_timeout=self.hung_after)
+        if self.context is None:  # named, so every message says which cluster spoke
+            self.context = list_contexts(self.kubeconfig)[1]
+        session = Session(self.kubeconfig, self.context, self.namespace,
+                          settings=WatchSettings(read_timeout=self.hung_after))
+        session.store.on_dirty = self._store_dirty
         try:
-            if self.context is None:  # named, so every message says which cluster spoke
-                self.context = list_contexts(self.kubeconfig)[1]
-            session = Session(self.kubeconfig, self.context, self.namespace, settings=settings)
-            session.store.on_dirty = self._store_dirty
-            mode = session.connect()
-        except KubeError as e:
-            self.call_from_thread(self._connect_failed, str(e))
-            return
-        self.session = session
-        self.call_from_thread(self._connected, mode)
+            session.connect()
+        except BaseException:
+            session.close()  # watches it may have started must not outlive the attempt
+            raise
+        return session
 
     def _connected(self, mode: str) -> None:
         readonly = " · read-only" if self.readonly else ""
         self.status = f"{self.context or 'current context'} · {mode} mode{readonly}"
         self.flush()
 
-    def _connect_failed(self, message: str) -> None:
-        self.connect_error = message
+    def _connect_failed(self, message: str, retry_in: float) -> None:
+        first = not self.connect_error
+        self.connect_error = f"{message}\n\nTrying again every {retry_in:g} s or so; q quits."
         self.status = "not connected"
-        self.notify(message, title="Cannot connect", severity="error", timeout=15)
+        if first:  # once, not at every retry
+            self.notify(message, title="Cannot connect", severity="error", timeout=15)
 
     def _store_dirty(self) -> None:
         """Called from watch threads on the store's clean → dirty transition. post_message is
@@ -292,8 +318,9 @@ class FleetApp(App[int]):
                               severity="information" if result.ok else "error", timeout=10)
 
     def on_unmount(self) -> None:
+        self._stopping.set()
         if self.session is not None:
-            self.session.close()
+            self.session.close(wait=EXIT_WAIT)
 
 
 def quiet_driver() -> Any:
