@@ -22,7 +22,22 @@ from fleettui.model.status import FleetBackupStatus, derive_velero_status
 from fleettui.model.timefmt import parse_time
 
 if TYPE_CHECKING:
-    from fleettui.live.session import Session
+    from fleettui.kube.client import KubeClient
+
+
+class Session(Protocol):
+    """What a backend reads of the session (which owns the backend: no import back)."""
+
+    store: LiveStore
+    context: str | None
+    namespace: str
+    mode: str
+    contexts: list[str]
+
+    @property
+    def host(self) -> KubeClient | None: ...
+
+    def member(self, cluster: str) -> KubeClient: ...
 
 Obj = dict[str, Any]
 VELERO_NS = "velero"
@@ -87,6 +102,8 @@ class Backend(Protocol):
     def delete_plan(self, name: str) -> DeletePlan | None: ...
 
     def delete(self, plan: DeletePlan) -> DeleteResult: ...
+
+    def submit(self, manifest: Obj, targets: list[str], dry_run_only: bool) -> list[str]: ...
 
 
 def feed_problem(store: LiveStore, cluster: str, res: Resource) -> str:
@@ -179,6 +196,15 @@ class KuratorBackend:
         return result
 
 
+    def submit(self, manifest: Obj, targets: list[str], dry_run_only: bool) -> list[str]:
+        from fleettui.kube.errors import KubeError
+
+        host = self.session.host
+        if host is None:
+            raise KubeError(0, "NotConnected", "not connected to the cluster yet")
+        return submit_everywhere([host], kc.KURATOR_BACKUPS, manifest, dry_run_only)
+
+
 class VeleroBackend:
     mode = "velero"
 
@@ -247,6 +273,9 @@ class VeleroBackend:
             return None
         return DeletePlan(name, steps, ["anything restored from these backups"])
 
+    def submit(self, manifest: Obj, targets: list[str], dry_run_only: bool) -> list[str]:
+        return _velero_submit(self.session, manifest, targets, dry_run_only)
+
     def delete(self, plan: DeletePlan) -> DeleteResult:
         from fleettui.kube.errors import KubeError
 
@@ -265,12 +294,44 @@ class VeleroBackend:
         return result
 
 
+def _velero_submit(session: Session, manifest: Obj, targets: list[str],
+                   dry_run_only: bool) -> list[str]:
+    res = kc.VELERO_SCHEDULES if manifest.get("kind") == "Schedule" else kc.VELERO_BACKUPS
+    return submit_everywhere([session.member(ctx) for ctx in targets], res, manifest,
+                             dry_run_only)
+
+
 def _velero_step(ctx: str, res: Resource, name: str) -> DeleteStep:
     if res == kc.VELERO_BACKUPS:
         return DeleteStep(ctx, res, f"create a DeleteBackupRequest for backups.velero.io/{name}",
                           "Velero deletes the backup AND its data in object storage")
     return DeleteStep(ctx, res, f"delete schedules.velero.io/{name}",
                       "the schedule stops; the backups it took stay")
+
+
+class SubmitError(Exception):
+    """A create refused after dry-runs passed everywhere: where it was created before that."""
+
+    def __init__(self, error: Exception, created: list[str]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.created = created
+
+
+def submit_everywhere(clients: list[KubeClient], res: Resource, manifest: Obj,
+                      dry_run_only: bool) -> list[str]:
+    """Dry-run on every cluster first, so a refusal anywhere creates nothing anywhere; a
+    create that still fails later raises SubmitError saying where it was created already."""
+    for client in clients:
+        client.create(res, manifest, dry_run=True)
+    created: list[str] = []
+    for client in [] if dry_run_only else clients:
+        try:
+            client.create(res, manifest)
+        except Exception as e:
+            raise SubmitError(e, created) from e
+        created.append(client.name)
+    return created
 
 
 def delete_request(backup: str, namespace: str) -> dict[str, object]:

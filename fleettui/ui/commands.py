@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from fleettui.ui.app import FleetApp
+    from fleettui.ui.app_api import FleetAppApi
 
 Entry = tuple[str, str, Callable[[], object]]
 
 
 class FleetCommands(Provider):
     def _entries(self) -> list[Entry]:
-        app: FleetApp = self.app  # type: ignore[assignment]
+        app = cast("FleetAppApi", self.app)
         entries: list[Entry] = [
             ("fleets", "Jump to the fleets view", partial(app.switch_mode, "fleets")),
             ("backups", "Jump to the backups and schedules view",

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from fleettui.kube import resources as kc
 from fleettui.kube.watch import WatchSettings
 from fleettui.live.backends import KuratorBackend, VeleroBackend, backend_for
@@ -101,3 +103,38 @@ def test_a_velero_delete_sends_delete_backup_requests(sim: Sim) -> None:
             assert list(store.items("velero.io/deletebackuprequests", "velero"))
     finally:
         session.close()
+
+
+class FakeClient:
+    def __init__(self, name: str, refuse: str = "") -> None:
+        self.name = name
+        self.refuse = refuse  # "dry-run" or "create"
+        self.created: list[str] = []
+
+    def create(self, res: object, obj: dict[str, object], dry_run: bool = False) -> None:
+        from fleettui.kube.errors import KubeError
+
+        if self.refuse == ("dry-run" if dry_run else "create"):
+            raise KubeError(409, "AlreadyExists", "exists", cluster=self.name)
+        if not dry_run:
+            self.created.append(str(obj["metadata"]["name"]))  # type: ignore[index]
+
+
+def test_a_refused_dry_run_anywhere_creates_nothing_anywhere() -> None:
+    from fleettui.kube.errors import KubeError
+    from fleettui.live.backends import submit_everywhere
+
+    a, b = FakeClient("a"), FakeClient("b", refuse="dry-run")
+    with pytest.raises(KubeError):
+        submit_everywhere([a, b], kc.VELERO_BACKUPS, {"metadata": {"name": "x"}}, False)  # type: ignore[list-item]
+    assert a.created == [] and b.created == []
+
+
+def test_a_create_refused_after_the_dry_runs_says_where_it_was_created() -> None:
+    from fleettui.live.backends import SubmitError, submit_everywhere
+
+    a, b, c = FakeClient("a"), FakeClient("b", refuse="create"), FakeClient("c")
+    with pytest.raises(SubmitError) as caught:
+        submit_everywhere([a, b, c], kc.VELERO_BACKUPS, {"metadata": {"name": "x"}},  # type: ignore[list-item]
+                          False)
+    assert caught.value.created == ["a"] and c.created == []

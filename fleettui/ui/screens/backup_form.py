@@ -212,23 +212,12 @@ class BackupFormScreen(LiveScreen):
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def load_suggestions(self, clusters: list[str]) -> None:
         """Namespaces and label keys/values of the chosen members, for completion."""
-        from fleettui.kube.errors import KubeError
-        from fleettui.kube.fleets import label_suggestions, namespaces
+        from fleettui.live.suggestions import member_suggestions
 
         session = self.session
-        if session is None:
-            return
-        found_ns: dict[str, set[str]] = {}
-        found_labels: dict[str, set[str]] = {}
-        for cluster in clusters:
-            try:
-                client = session.member(cluster)
-                found_ns[cluster] = set(namespaces(client))
-                for k, vs in label_suggestions(client).items():
-                    found_labels.setdefault(k, set()).update(vs)
-            except KubeError:
-                continue  # the form works without suggestions
-        self.app.call_from_thread(self._set_suggestions, found_ns, found_labels)
+        if session is not None:
+            self.app.call_from_thread(self._set_suggestions,
+                                      *member_suggestions(session, clusters))
 
     def _set_suggestions(self, by_cluster: dict[str, set[str]],
                          labels: dict[str, set[str]]) -> None:
@@ -436,44 +425,21 @@ class BackupFormScreen(LiveScreen):
     @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
     def send(self, manifest: dict[str, object], targets: list[str], dry_run_only: bool) -> None:
         from fleettui.kube.errors import KubeError
+        from fleettui.live.backends import SubmitError
 
         name = str(manifest["metadata"]["name"])  # type: ignore[index]
+        created: list[str] = []
         try:
-            created = self._send(manifest, targets, dry_run_only)
-        except KubeError as e:
-            self.app.call_from_thread(self._failed, e, getattr(e, "created", []))
-            return
-        except Exception as e:  # a bug must not leave the form waiting forever
-            self.app.call_from_thread(self._failed, KubeError(0, "Error", repr(e)), [])
+            if self.session is None:
+                raise KubeError(0, "NotConnected", "not connected to the cluster yet")
+            created = self.session.backend.submit(manifest, targets, dry_run_only)
+        except Exception as e:  # a bug too must not leave the form waiting forever
+            cause = e.error if isinstance(e, SubmitError) else e
+            created = e.created if isinstance(e, SubmitError) else []
+            error = cause if isinstance(cause, KubeError) else KubeError(0, "Error", repr(cause))
+            self.app.call_from_thread(self._failed, error, created)
             return
         self.app.call_from_thread(self._sent, name, dry_run_only, created)
-
-    def _send(self, manifest: dict[str, object], targets: list[str],
-              dry_run_only: bool) -> list[str]:
-        """Dry-run everywhere first, so a refusal anywhere creates nothing anywhere; a create
-        that still fails later carries the list of where it was already created."""
-        from fleettui.kube.errors import KubeError
-
-        session = self.session
-        if session is None or (not self.velero and session.host is None):
-            raise KubeError(0, "NotConnected", "not connected to the cluster yet")
-        if self.velero:
-            res = kc.VELERO_SCHEDULES if manifest["kind"] == "Schedule" else kc.VELERO_BACKUPS
-            clients = [session.member(ctx) for ctx in targets]
-        else:
-            assert session.host is not None
-            res, clients = kc.KURATOR_BACKUPS, [session.host]
-        for client in clients:
-            client.create(res, manifest, dry_run=True)
-        created: list[str] = []
-        for client in [] if dry_run_only else clients:
-            try:
-                client.create(res, manifest)
-            except KubeError as e:
-                e.created = created  # type: ignore[attr-defined]
-                raise
-            created.append(client.name)
-        return created
 
     def _failed(self, e: object, created: list[str]) -> None:
         from fleettui.kube.errors import KubeError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,7 +17,7 @@ from fleettui.ui.widgets.live_table import ColumnSpec, LiveTable
 if TYPE_CHECKING:
     from fleettui.live.session import Session
     from fleettui.live.store import Changes
-    from fleettui.ui.app import FleetApp
+    from fleettui.ui.app_api import FleetAppApi
 
 
 class LiveScreen(Screen[None]):
@@ -48,11 +48,8 @@ class LiveScreen(Screen[None]):
             note.display = bool(event.labels) and event.table.display
 
     @property
-    def fleet_app(self) -> FleetApp:
-        from fleettui.ui.app import FleetApp
-
-        assert isinstance(self.app, FleetApp)
-        return self.app
+    def fleet_app(self) -> FleetAppApi:
+        return cast("FleetAppApi", self.app)
 
     @property
     def session(self) -> Session | None:
@@ -64,7 +61,7 @@ class LiveScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#connection").styles.height = "auto"  # a problem wraps, not cut
-        self.watch(self.fleet_app, "status", self._show_status)
+        self.watch(self.app, "status", self._show_status)
         self.ready = True
         self.refresh_view()
 
