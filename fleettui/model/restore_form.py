@@ -15,6 +15,7 @@ from typing import Any
 
 from fleettui.model.backup_form import SelectionText, split_list, text_filter
 from fleettui.model.errors import FieldError, FieldWarning
+from fleettui.model.filters import ResourceFilter
 from fleettui.model.kurator import ClusterRef, Destination, KuratorBackup, _collect
 from fleettui.model.names import validate_dns_label, validate_dns_subdomain
 from fleettui.model.restore import (
@@ -155,6 +156,21 @@ def _preserve(text: str) -> PreserveStatus | None:
     return PreserveStatus(included_resources=kinds) if kinds else None
 
 
+def _names_errors(form: RestoreOptions | VeleroRestoreForm, errors: dict[str, str],
+                  **names: str) -> None:
+    """Names Kurator and Velero take as they are (a backup's, resources whose status is
+    restored): checked here, or the restore fails later where nobody looks."""
+    for key, value in names.items():
+        if value.strip():
+            try:
+                validate_dns_subdomain(value.strip(), key, what="name")
+            except FieldError as e:
+                errors.setdefault(key, e.message)
+    kinds = split_list(form.restore_status)
+    for problem in ResourceFilter(included_resources=kinds).validate("status"):
+        errors.setdefault("restore_status", problem.message)
+
+
 def _add(errors: dict[str, str], warnings: dict[str, str], found: tuple[list[FieldError],
          list[FieldWarning]], to_field: Any) -> None:
     for e in found[0]:
@@ -185,6 +201,7 @@ def build_restore(form: RestoreForm) -> RestoreFormResult:
         errors["clusters"] = "choose at least one cluster, or leave them out for the backup's"
     rf = text_filter(form, errors)
     mapping = _mapping(form.namespace_mapping, errors)
+    _names_errors(form, errors, backup=form.backup_name, fleet=form.fleet)
     preserve = _preserve(form.restore_status)
     fleet = _restore_fleet(form, errors)
     destination = None if not form.clusters else Destination(
@@ -205,6 +222,7 @@ def build_migrate(form: MigrateForm) -> RestoreFormResult:
     warnings: dict[str, str] = {}
     rf = text_filter(form, errors)
     mapping = _mapping(form.namespace_mapping, errors)
+    _names_errors(form, errors, fleet=form.fleet)
     fleet = form.fleet.strip()
     source = [_ref(form.source.strip(), form)] if form.source.strip() else []
     policy = MigratePolicy(resource_filter=rf, namespace_mapping=mapping,
@@ -249,6 +267,7 @@ def build_velero_restore(form: VeleroRestoreForm) -> RestoreFormResult:
     name, namespace = form.name.strip(), form.namespace.strip()
     rf = text_filter(form, errors)
     mapping = _mapping(form.namespace_mapping, errors)
+    _names_errors(form, errors)
     source, found = _velero_source(form)
     _collect(found, validate_dns_subdomain, name, "metadata.name")
     _collect(found, validate_dns_label, namespace, "metadata.namespace", what="namespace")

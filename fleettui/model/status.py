@@ -568,7 +568,7 @@ def _unstarted_target(row: ClusterRow, source: ClusterRow | None, now: datetime)
     if source is None or source.state not in FINAL_STATES:
         row.message = "the restore waits for the source backup to complete"
     elif source.state == FAILED:
-        row.state = FAILED
+        row.state, row.message = FAILED, ""
         row.failure_reason = (f"nothing to restore: the source backup on {source.cluster_name} "
                               "failed")
     elif source.completed is not None and \

@@ -93,10 +93,10 @@ def restore_form(args: argparse.Namespace) -> tuple[VeleroRestoreForm, str]:
 def run(args: argparse.Namespace) -> int:
     form, label_flag = restore_form(args)
     flags = {**FLAGS, "labels": label_flag}
-    if form.schedule_name.strip() and not form.backup_name.strip():
-        flags["backup"] = "--from-schedule"  # a bad schedule name is said about its flag
-    elif not form.backup_name.strip():
-        flags["backup"] = "--from-backup, --from-schedule"
+    given = [f for f, v in (("--from-backup", form.backup_name),
+                            ("--from-schedule", form.schedule_name)) if v.strip()]
+    # Neither or both: the error is about the pair; one: about the flag given.
+    flags["backup"] = ", ".join(given) if len(given) == 1 else "--from-backup, --from-schedule"
     timeout = duration_seconds(args.timeout, "--timeout")
     result = build_velero_restore(form)
     raise_form_errors(result.errors, flags)
