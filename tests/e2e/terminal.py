@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 
 import pyte
 
-COLOUR = re.compile(rb"[34]8;(5;\d+|2;\d+;\d+;\d+)")
+# Only whole colour codes (followed by ; or m): a read can end in the middle of one.
+COLOUR = re.compile(rb"[34]8;(5;\d+|2;\d+;\d+;\d+)(?=[;m])")
 
 
 def _take_terminal() -> None:
@@ -46,6 +47,7 @@ class Terminal:
         self.bytes_read = 0
         self.tail = b""  # the last bytes written, to check what the app sent on exit
         self.colours: set[str] = set()  # every 256-colour / truecolour value the app used
+        self._carry = b""
 
     def pump(self, timeout: float = 0.05) -> None:
         while True:
@@ -60,7 +62,8 @@ class Terminal:
                 return
             self.bytes_read += len(data)
             self.tail = (self.tail + data)[-4096:]
-            self.colours.update(m.decode() for m in COLOUR.findall(data))
+            window, self._carry = self._carry + data, data[-32:]  # a code split across reads
+            self.colours.update(m.decode() for m in COLOUR.findall(window))
             self.stream.feed(data)
             timeout = 0
 
