@@ -14,7 +14,15 @@ from fleettui.sim.fleet import SimFleet, SimThread
 from fleettui.ui import app as app_module
 from fleettui.ui import textual_compat
 from fleettui.ui.textual_compat import internals_allowed
-from tests.ui.test_app import SIZE, make_app, open_form, static_text, type_into, until
+from tests.ui.test_app import (
+    SIZE,
+    make_app,
+    open_form,
+    static_text,
+    table_text,
+    type_into,
+    until,
+)
 
 Sim = tuple[SimThread, SimFleet, Path]
 REPO = Path(__file__).resolve().parents[2]
@@ -58,6 +66,9 @@ async def test_the_public_path_still_shows_a_backup_to_completed(
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Completed" in static_text(app, "#overall"), timeout=30,
                     what="Completed shown")
+        # the cells changed through DataTable.update_cell, and show it
+        await until(pilot, lambda: table_text(app, "#clusters").count("Completed") == 2,
+                    what="both clusters' rows updated")
 
 
 def _must_not_run(*_: object) -> bool:

@@ -25,6 +25,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
+from fleettui.ui import textual_compat
+
 Cell = str | Text
 Row = tuple[str, Sequence[Cell]]
 NAME, PHASE = "name", "phase"
@@ -198,7 +200,12 @@ class LiveTable(DataTable[Cell]):
         """update_cell, but repainting only the changed rows and re-rendering only the changed
         cells: DataTable.update_cell refreshes the whole table (a screen of bytes per change
         over SSH) and bumps the generation that keys every render cache, so the next frame
-        re-renders every visible cell. Textual 8.2 internals: the data dict and the caches."""
+        re-renders every visible cell. Textual 8.2 internals: the data dict and the caches
+        (textual_compat says when they may be used; else the public update_cell)."""
+        if not textual_compat.CELL_REPAINT:
+            for key, column, value in changed:
+                self.update_cell(key, column, value)
+            return
         cells = {(RowKey(key), ColumnKey(column)) for key, column, _ in changed}
         row_keys = {row_key for row_key, _ in cells}
         for key, column, value in changed:
