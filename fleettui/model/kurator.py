@@ -1,6 +1,6 @@
 """Kurator Unified Backup (backup.kurator.dev/v1alpha1): build, parse, validate, and the Velero
-objects Kurator's controller derives from a Backup (kurator-backup-api.md sections 2-4, 7, 9).
-"""
+objects Kurator's controller derives from a Backup (Kurator pkg/apis/backups/v1alpha1 and
+pkg/fleet-manager/backup)."""
 
 from __future__ import annotations
 

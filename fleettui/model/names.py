@@ -87,7 +87,8 @@ def suggest_name(text: str) -> str:
 def velero_object_name(cluster: str, kind: str, namespace: str, name: str) -> str:
     """Name Kurator gives its Velero objects: ``<cluster>-<kind>-<namespace>-<name>``.
 
-    Kurator neither truncates nor hashes it (see kurator-backup-api.md section 3.1).
+    Kurator neither truncates nor hashes it (Kurator pkg/fleet-manager/backup/shared.go,
+    generateVeleroResourceName).
     """
     return f"{cluster}-{kind}-{namespace}-{name}"
 

@@ -3,7 +3,8 @@ which Velero backup a restore will use in each cluster.
 
 Kurator checks none of this: a Restore naming a cluster outside its Backup is retried forever, a
 scheduled Backup with no Completed run stops the controller without a word, and a Migrate whose
-source is not exactly one cluster panics (kurator-restore-migrate.md sections 2, 3 and 6). So the
+source is not exactly one cluster panics (Kurator pkg/fleet-manager/backup/restore_controller.go and
+migrate_controller.go). So the
 checks are made here, before anything is sent.
 """
 

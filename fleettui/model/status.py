@@ -1,7 +1,8 @@
 """Derived phases: the one place that turns Kurator/Velero status into what fleettui shows.
 
-Kurator never sets ``status.phase`` on Backup or Restore (kurator-backup-api.md section 5), so
-fleettui derives it. Per cluster, the raw Velero phase maps to a *state*:
+Kurator never sets ``status.phase`` on Backup or Restore (no controller in Kurator's
+pkg/fleet-manager/backup writes it), so fleettui derives it. Per cluster, the raw Velero phase
+maps to a *state*:
 
 =====================================================================  ===============
 Velero phase                                                           state

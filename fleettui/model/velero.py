@@ -1,7 +1,7 @@
-"""Plain Velero mode: fleettui writes velero.io/v1 Backups and Schedules itself, one kube
-context at a time. Specs are minimal: no status block and no server-defaulted fields, so the
-server's own defaults (BSL, ttl 720h, timeouts) apply (velero-api.md sections 1-3, 10).
-"""
+"""Plain Velero mode: fleettui writes velero.io/v1 Backups and Schedules itself, one kube context
+at a time. Specs are minimal: no status block and no server-defaulted fields, so the server's
+own defaults (BSL, ttl 720h, timeouts) apply (Velero pkg/apis/velero/v1,
+pkg/cmd/server/server.go)."""
 
 from __future__ import annotations
 

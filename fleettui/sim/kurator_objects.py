@@ -1,5 +1,5 @@
 """The Velero objects Kurator's fleet-manager creates in each member for a Backup, Restore or
-Migrate (kurator-backup-api.md sections 3-4, kurator-restore-migrate.md sections 2.4 and 3.2),
+Migrate (Kurator pkg/fleet-manager/backup/shared.go and its controller tests' testdata),
 field for field as its Go code serialises them (the golden files of its controller tests)."""
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """A simulated Kurator fleet-manager backup controller on the host cluster.
 
-It follows the real controller (shared/docs/kurator-backup-api.md §3): resolve the fleet's ready
-clusters, create Velero Backups or Schedules in each member (create-only), copy their status into
-`status.backupDetails` every `sync_interval` seconds (real Kurator: 30 s), stop polling once an
-immediate backup has all entries Completed, keep a placeholder plus one entry per completed run
-for schedules, and on delete remove the member objects by label before dropping the finalizer.
+It follows the real controller (Kurator pkg/fleet-manager/backup/backup_controller.go): resolve
+the fleet's ready clusters, create Velero Backups or Schedules in each member (create-only), copy
+their status into `status.backupDetails` every `sync_interval` seconds (real Kurator: 30 s), stop
+polling once an immediate backup has all entries Completed, keep a placeholder plus one entry per
+completed run for schedules, and on delete remove the member objects by label before dropping the
+finalizer.
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 """Simulated Kurator Unified Restore and Migrate controllers on the host cluster.
 
-They follow the real ones (shared/docs/kurator-restore-migrate.md sections 2 and 3), silences
-included: a destination outside the Backup is retried with no status; a scheduled Backup without
-a Completed run in some cluster stops the reconcile with nothing created anywhere; Velero Restores
-are create-only and labelled with the bare Restore/Migrate name; the status copy refreshes every
-`sync_interval`; the restore polls until every entry is Completed; a Migrate waits until its
-source backup is in each target (the bucket sync), then restores there, and only a fully
-Completed migrate leaves BackupInProgress.
-"""
+They follow the real ones (Kurator pkg/fleet-manager/backup/restore_controller.go and
+migrate_controller.go), silences included: a destination outside the Backup is retried with no
+status; a scheduled Backup without a Completed run in some cluster stops the reconcile with
+nothing created anywhere; Velero Restores are create-only and labelled with the bare
+Restore/Migrate name; the status copy refreshes every `sync_interval`; the restore polls until
+every entry is Completed; a Migrate waits until its source backup is in each target (the bucket
+sync), then restores there, and only a fully Completed migrate leaves BackupInProgress."""
 
 from __future__ import annotations
 
