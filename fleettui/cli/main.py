@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "bookmark about once a minute; demo: 4)")
     parser.add_argument("--readonly", action="store_true",
                         help="no mutating action at all (keys, palette and requests)")
+    parser.add_argument("--velero-namespace", dest="tui_velero_namespace", default="velero",
+                        metavar="NS", help="where Velero runs in plain Velero mode, for the TUI "
+                        "(default: velero; OADP: openshift-adp); Kurator members always use "
+                        "velero")
     sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=CliParser)
     demo_cmd.add_parser(sub)
@@ -67,7 +71,7 @@ def run_tui(args: argparse.Namespace) -> int:
     from fleettui.ui.app import run_app
 
     return run_app(args.kubeconfig, args.context, args.namespace, args.readonly,
-                   args.hung_after or 75.0)
+                   args.hung_after or 75.0, velero_namespace=args.tui_velero_namespace)
 
 
 def normalise(args: argparse.Namespace) -> None:

@@ -35,12 +35,14 @@ class Session(Protocol):
     contexts: list[str]
 
     @property
+    def member_velero_namespace(self) -> str: ...
+
+    @property
     def host(self) -> KubeClient | None: ...
 
     def member(self, cluster: str) -> KubeClient: ...
 
 Obj = dict[str, Any]
-VELERO_NS = "velero"
 
 
 @dataclass(frozen=True)
@@ -262,7 +264,8 @@ class VeleroBackend:
         found = []
         for ctx in self.session.contexts:
             for res in (kc.VELERO_SCHEDULES, kc.VELERO_BACKUPS):
-                obj = self.session.store.get(ctx, res, VELERO_NS, name)
+                obj = self.session.store.get(ctx, res, self.session.member_velero_namespace,
+                                             name)
                 if obj is not None:
                     found.append((ctx, res, obj))
         return found
@@ -284,10 +287,11 @@ class VeleroBackend:
             try:
                 client = self.session.member(step.cluster)
                 if step.resource == kc.VELERO_BACKUPS:
-                    client.create(kc.VELERO_DELETE_REQUESTS, delete_request(plan.name,
-                                                                            VELERO_NS))
+                    client.create(kc.VELERO_DELETE_REQUESTS, delete_request(
+                        plan.name, self.session.member_velero_namespace))
                 else:
-                    client.delete(step.resource, VELERO_NS, plan.name)
+                    client.delete(step.resource, self.session.member_velero_namespace,
+                                  plan.name)
                 result.results.append(StepResult(step.cluster, True, step.action))
             except KubeError as e:
                 result.results.append(StepResult(step.cluster, False, e.message))

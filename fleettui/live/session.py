@@ -32,6 +32,8 @@ class Session:
     kubeconfig: str | None
     context: str | None
     namespace: str = "default"
+    # Where Velero runs in plain Velero mode (OADP: openshift-adp); Kurator always uses velero.
+    velero_namespace: str = "velero"
     settings: WatchSettings = field(default_factory=WatchSettings)
     store: LiveStore = field(default_factory=LiveStore)
     mode: str = ""
@@ -93,7 +95,12 @@ class Session:
             self.member_errors[cluster] = str(e)
             return
         for res in MEMBER_FEEDS:
-            self._watch(client, res, "velero")
+            self._watch(client, res, self.member_velero_namespace)
+
+    @property
+    def member_velero_namespace(self) -> str:
+        """Kurator installs Velero in `velero` on every member (its VeleroNamespace constant)."""
+        return "velero" if self.mode == KURATOR else self.velero_namespace
 
     @property
     def backend(self) -> Backend:

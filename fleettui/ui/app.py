@@ -70,9 +70,11 @@ class FleetApp(App[int]):
     status = reactive("connecting…")
 
     def __init__(self, kubeconfig: str | None, context: str | None, namespace: str,
-                 readonly: bool = False, hung_after: float = 75.0) -> None:
+                 readonly: bool = False, hung_after: float = 75.0,
+                 velero_namespace: str = "velero") -> None:
         super().__init__(driver_class=quiet_driver())
         self.hung_after = hung_after  # a watch silent this long (no bookmark either) is dead
+        self.velero_namespace = velero_namespace  # plain Velero mode's (OADP: openshift-adp)
         self.kubeconfig = kubeconfig
         self.context = context
         self.namespace = namespace
@@ -160,6 +162,7 @@ class FleetApp(App[int]):
         if self.context is None:  # named, so every message says which cluster spoke
             self.context = list_contexts(self.kubeconfig)[1]
         session = Session(self.kubeconfig, self.context, self.namespace,
+                          velero_namespace=self.velero_namespace,
                           settings=WatchSettings(read_timeout=self.hung_after))
         session.store.on_dirty = self._store_dirty
         try:
@@ -337,8 +340,9 @@ def quiet_driver() -> Any:
 
 
 def run_app(kubeconfig: str | None, context: str | None, namespace: str,
-            readonly: bool = False, hung_after: float = 75.0, schedule_speed: float = 1.0) -> int:
-    app = FleetApp(kubeconfig, context, namespace, readonly, hung_after)
+            readonly: bool = False, hung_after: float = 75.0, schedule_speed: float = 1.0,
+            velero_namespace: str = "velero") -> int:
+    app = FleetApp(kubeconfig, context, namespace, readonly, hung_after, velero_namespace)
     app.gc_policy = GcPolicy()
     app.schedule_speed = schedule_speed
     result = app.run(mouse=False)

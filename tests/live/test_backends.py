@@ -138,3 +138,28 @@ def test_a_create_refused_after_the_dry_runs_says_where_it_was_created() -> None
         submit_everywhere([a, b, c], kc.VELERO_BACKUPS, {"metadata": {"name": "x"}},  # type: ignore[list-item]
                           False)
     assert caught.value.created == ["a"] and c.created == []
+
+
+def test_plain_velero_mode_uses_the_velero_namespace_it_is_given(sim: Sim) -> None:
+    """OADP installs Velero in openshift-adp: watches, lists and deletes go there."""
+    _, fleet, kubeconfig = sim
+    session = Session(str(kubeconfig), "kurator-member1", velero_namespace="openshift-adp",
+                      settings=FAST)
+    try:
+        assert session.connect() == "velero"
+        client = session.member("kurator-member1")
+        client.create(kc.NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
+                                      "metadata": {"name": "openshift-adp"}})
+        for ns in ("openshift-adp", "velero"):
+            client.create(kc.VELERO_BACKUPS, {
+                "apiVersion": "velero.io/v1", "kind": "Backup",
+                "metadata": {"name": f"in-{ns}", "namespace": ns}, "spec": {}})
+        backend = VeleroBackend(session)
+        wait_for(lambda: [b.name for b in backend.backups()] == ["in-openshift-adp"],
+                 what="only the backup in openshift-adp listed")
+        plan = backend.delete_plan("in-openshift-adp")
+        assert plan is not None and backend.delete(plan).ok
+        store = fleet.cluster("kurator-member1").store
+        assert list(store.items("velero.io/deletebackuprequests", "openshift-adp"))
+    finally:
+        session.close()

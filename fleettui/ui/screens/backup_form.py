@@ -295,7 +295,10 @@ class BackupFormScreen(LiveScreen):
 
     def velero_form(self) -> VeleroForm:
         form = self.form()
-        return VeleroForm(name=form.name, include_namespaces=form.include_namespaces,
+        session = self.session
+        return VeleroForm(name=form.name,
+                          namespace=session.velero_namespace if session else "velero",
+                          include_namespaces=form.include_namespaces,
                           exclude_namespaces=form.exclude_namespaces, labels=form.labels,
                           include_resources=form.include_resources,
                           exclude_resources=form.exclude_resources, ttl=form.ttl,
