@@ -1,6 +1,6 @@
 """Rerun the full suite N times; report the flake rate and the slowest tests.
 
-    .venv/bin/python -m tests.repeat --runs 5 [--top 15] [-- EXTRA PYTEST ARGS]
+    .venv/bin/python -m tests.repeat --runs 5 [--serial] [--top 15] [-- EXTRA PYTEST ARGS]
 
 Each run is the README's test command (the same pytest phases as `.ci/run`, with
 `--strict-skips`), each phase writing a JUnit XML report into a temporary folder (`--keep DIR`
@@ -31,6 +31,7 @@ PHASES: tuple[tuple[str, ...], ...] = (
     ("-n", "2", "-m", "not serial"),
     ("-m", "serial"),
 )
+SERIAL: tuple[tuple[str, ...], ...] = ((),)  # --serial: one plain `pytest`, no workers
 
 
 @dataclass
@@ -64,10 +65,11 @@ def read_junit(path: Path, run: Run) -> None:
         run.durations[test] = run.durations.get(test, 0.0) + float(case.get("time") or 0.0)
 
 
-def run_suite(number: int, folder: Path, extra: list[str]) -> Run:
+def run_suite(number: int, folder: Path, extra: list[str],
+              phases: tuple[tuple[str, ...], ...] = PHASES) -> Run:
     run = Run(number)
     started = time.monotonic()
-    for index, phase in enumerate(PHASES, 1):
+    for index, phase in enumerate(phases, 1):
         report = folder / f"run{number}-phase{index}.xml"
         cmd = [sys.executable, "-m", "pytest", *phase, "--strict-skips", "-q",
                "-p", "no:cacheprovider", f"--junitxml={report}", *extra]
@@ -120,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="how many full runs (default 5)")
     parser.add_argument("--top", type=int, default=15, help="slowest tests listed (default 15)")
     parser.add_argument("--keep", type=Path, help="keep the JUnit XML reports in this folder")
+    parser.add_argument("--serial", action="store_true",
+                        help="one plain `pytest` per run (no worker processes) instead of the "
+                             "test command's two phases")
     parser.add_argument("extra", nargs="*", help="after --: more pytest arguments for each phase")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -129,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         runs = []
         for number in range(1, args.runs + 1):
-            runs.append(run_suite(number, folder, args.extra))
+            runs.append(run_suite(number, folder, args.extra,
+                                  SERIAL if args.serial else PHASES))
             print(report(runs[-1:], 0).splitlines()[0], flush=True)
         print("\n" + report(runs, args.top))
     return 0 if all(r.green for r in runs) else 1
