@@ -10,21 +10,11 @@ import argparse
 
 from fleettui.cli.migrate import create
 from fleettui.cli.operations import MIGRATE
-from fleettui.cli.options import add_connection_options, show_help
-from fleettui.cli.output import CliParser
-from fleettui.cli.recovery import delete, get, status
-from fleettui.cli.recovery import list as list_verb
+from fleettui.cli.recovery.parser import add_operation_parser
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("migrate", help="Kurator migrates (one cluster's workloads copied to "
-                                       "others): create, list, get, status, delete",
-                       description="Kurator Unified Migrates (migrates.backup.kurator.dev): "
-                                   "back up one member cluster and restore it in others.")
-    add_connection_options(p)
-    p.set_defaults(func=lambda args: show_help(p))
-    verbs: argparse._SubParsersAction[argparse.ArgumentParser] = p.add_subparsers(
-        dest="verb", metavar="VERB", parser_class=CliParser)
-    create.add_parser(verbs)
-    for verb in (list_verb, get, status, delete):
-        verb.add_parser(verbs, MIGRATE)
+    add_operation_parser(sub, "migrate", "Kurator migrates (one cluster's workloads copied to "
+                         "others): create, list, get, status, delete", "Kurator Unified "
+                         "Migrates (migrates.backup.kurator.dev): back up one member cluster "
+                         "and restore it in others.", create, MIGRATE)
