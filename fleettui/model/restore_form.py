@@ -38,7 +38,8 @@ SELECTION_FIELDS = ("include_namespaces", "exclude_namespaces", "labels", "inclu
 OPTION_FIELDS = ("namespace_mapping", "preserve_node_ports", "restore_status")
 # Form fields, in screen order; their names are the CLI flags' dests too.
 RESTORE_FIELDS = ("name", "backup", "fleet", "clusters", *SELECTION_FIELDS, *OPTION_FIELDS)
-MIGRATE_FIELDS = ("name", "fleet", "source", "targets", *SELECTION_FIELDS, *OPTION_FIELDS)
+MIGRATE_FIELDS = ("name", "fleet", "source", "targets", *SELECTION_FIELDS, "ordered_resources",
+                  *OPTION_FIELDS)
 VELERO_RESTORE_FIELDS = ("name", "namespace", "backup", "schedule", *SELECTION_FIELDS,
                          *OPTION_FIELDS)
 
@@ -56,7 +57,8 @@ _RESTORE_PATHS = (("metadata", "name"), ("backupName", "backup"), ("destination.
                   ("destination", "clusters"), *_OPTION_PATHS)
 _MIGRATE_PATHS = (("metadata", "name"), ("sourceCluster.fleet", "fleet"),
                   ("targetCluster.fleet", "fleet"), ("sourceCluster", "source"),
-                  ("targetCluster", "targets"), *_OPTION_PATHS)
+                  ("targetCluster", "targets"), ("policy.orderedResources", "ordered_resources"),
+                  *_OPTION_PATHS)
 
 
 def _field_for(path: str, paths: tuple[tuple[str, str], ...], filter_prefix: str) -> str:
@@ -110,6 +112,7 @@ class RestoreForm(RestoreOptions):
 class MigrateForm(RestoreOptions):
     source: str = ""
     targets: list[str] = field(default_factory=list)
+    ordered_resources: str = ""  # pods=ns1/pod1,ns1/pod2;persistentvolumes=pv4 (velero CLI)
 
 
 @dataclass
@@ -149,6 +152,24 @@ def _mapping(text: str, errors: dict[str, str]) -> dict[str, str]:
     except FieldError as e:
         errors["namespace_mapping"] = e.message
         return {}
+
+
+def parse_ordered_resources(text: str, errors: dict[str, str]) -> dict[str, str]:
+    """`pods=ns1/pod1,ns1/pod2;persistentvolumes=pv4` (the velero CLI's --ordered-resources)
+    → {resource: "ns/name,..."}; the names themselves are checked by validate_migrate."""
+    ordered: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        resource, sep, names = (s.strip() for s in part.partition("="))
+        if not sep or not resource or not names:
+            errors.setdefault("ordered_resources", f'"{part}": write resource=ns/name,..., '
+                                                   "e.g. pods=shop/web,shop/db")
+        elif resource in ordered:
+            errors.setdefault("ordered_resources", f'"{resource}" is listed twice')
+        else:
+            ordered[resource] = names
+    return ordered
 
 
 def _preserve(text: str) -> PreserveStatus | None:
@@ -226,6 +247,8 @@ def build_migrate(form: MigrateForm) -> RestoreFormResult:
     fleet = form.fleet.strip()
     source = [_ref(form.source.strip(), form)] if form.source.strip() else []
     policy = MigratePolicy(resource_filter=rf, namespace_mapping=mapping,
+                           ordered_resources=parse_ordered_resources(form.ordered_resources,
+                                                                     errors),
                            migrate_status=_preserve(form.restore_status),
                            preserve_node_ports=form.preserve_node_ports)
     migrate = KuratorMigrate(name=form.name.strip(), namespace=form.namespace.strip(),
