@@ -17,6 +17,12 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="write a kubeconfig with one context per cluster")
     p.add_argument("--write-readonly-kubeconfig", type=Path, metavar="PATH",
                    help="write a kubeconfig whose token may only read (403 on writes)")
+    p.add_argument("--write-kubeconfigs", type=Path, metavar="DIR",
+                   help="write one kubeconfig per user into DIR: admin.yaml, readonly.yaml, "
+                        "viewer.yaml (no secrets, no writes), ns-<NS>.yaml (one namespace)")
+    p.add_argument("--write-exec-kubeconfig", type=Path, metavar="PATH",
+                   help="write an admin kubeconfig whose credentials come from an exec plugin "
+                        "(a script beside PATH) that mints a fresh token; use with --token-ttl")
     p.set_defaults(func=run)
 
 
@@ -39,6 +45,13 @@ async def serve(args: argparse.Namespace) -> int:
     if args.write_readonly_kubeconfig:
         fleet.write_kubeconfig(args.write_readonly_kubeconfig, readonly=True)
         print(f"read-only kubeconfig written to {args.write_readonly_kubeconfig}")
+    if args.write_kubeconfigs:
+        written = fleet.write_kubeconfigs(args.write_kubeconfigs)
+        print(f"kubeconfigs written: {', '.join(str(p) for p in written)}")
+    if args.write_exec_kubeconfig:
+        plugin = fleet.write_exec_kubeconfig(args.write_exec_kubeconfig)
+        print(f"exec-plugin kubeconfig written to {args.write_exec_kubeconfig} "
+              f"(plugin {plugin})")
     print("simulator running; Ctrl+C to stop", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

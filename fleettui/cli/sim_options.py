@@ -38,6 +38,29 @@ def add_sim_options(p: argparse.ArgumentParser) -> None:
                    help="Velero's sync of the shared bucket every SECONDS (real: 60): every "
                         "member then lists all members' backups, and a migrate reaches its "
                         "targets; 0 (default) turns it off")
+    strict = p.add_argument_group("a cluster as strict as a real one")
+    strict.add_argument("--token-ttl", type=float, default=0.0, metavar="SECONDS",
+                        help="user tokens get 401 SECONDS after they were issued, as OIDC or "
+                             "cloud tokens do (default 0: never); see --write-exec-kubeconfig")
+    strict.add_argument("--namespace-user", action="append", default=None, metavar="NS",
+                        help="a user ns-NS with rights inside namespace NS only (repeatable; "
+                             "default: default and velero)")
+    strict.add_argument("--unreachable-secrets", action="store_true",
+                        help="every AttachedCluster secret names "
+                             "https://<cluster>.kurator-system.svc.invalid:6443, an in-cluster "
+                             "address the client cannot reach")
+    strict.add_argument("--unreachable-secret", action="append", default=[], metavar="CLUSTER",
+                        help="the same for one member (repeatable)")
+    strict.add_argument("--bookmark-interval", type=float, default=None, metavar="SECONDS",
+                        help="watch bookmarks every SECONDS (kube-apiserver: about 60; "
+                             "default 60, demo 1)")
+    strict.add_argument("--compact-interval", type=float, default=0.0, metavar="SECONDS",
+                        help="drop history older than the previous tick every SECONDS, so old "
+                             "watches and continue tokens get 410 (kube-apiserver "
+                             "--etcd-compaction-interval: 300; default 0: off)")
+    strict.add_argument("--max-inflight", type=int, default=0, metavar="N",
+                        help="reads (and writes) beyond N at once get 429 with Retry-After "
+                             "(kube-apiserver --max-requests-inflight: 400; default 0: off)")
     p.add_argument("--state", type=Path, help="load state from FILE and save it on exit")
     p.add_argument("--audit-log", type=Path, help="append every mutating request to FILE")
 
@@ -49,7 +72,7 @@ def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
         raise usage("--clusters", f"must be between 1 and 500 (got {args.clusters})")
     speed = args.speed if args.speed is not None else (8640.0 if demo else 1.0)
     sync = args.sync_interval if args.sync_interval is not None else (1.0 if demo else 30.0)
-    return SimConfig(clusters=args.clusters, port=args.port, speed=speed, sync_interval=sync,
+    config = SimConfig(clusters=args.clusters, port=args.port, speed=speed, sync_interval=sync,
                      backup_seconds=args.backup_seconds, failure_rate=args.failure_rate,
                      member_backup_seconds={k: _seconds(v, "--member-backup-seconds") for k, v
                                             in _pairs(args.member_backup_seconds,
@@ -57,6 +80,39 @@ def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
                      member_outcome=_outcomes(args.member_outcome),
                      bucket_sync=_seconds(str(args.bucket_sync), "--bucket-sync"),
                      state=args.state, audit_log=args.audit_log)
+    _strict_options(config, args, demo)
+    return config
+
+
+def _strict_options(config: SimConfig, args: argparse.Namespace, demo: bool) -> None:
+    config.token_ttl = _seconds(str(args.token_ttl), "--token-ttl")
+    if args.namespace_user is not None:
+        config.namespace_users = [_namespace(ns) for ns in args.namespace_user]
+    members = {f"kurator-member{i}" for i in range(1, args.clusters + 1)}
+    for cluster in args.unreachable_secret:
+        if cluster not in members:
+            raise usage("--unreachable-secret", f"{cluster!r} is not a member; members are "
+                        f"kurator-member1 … kurator-member{args.clusters}")
+    config.unreachable_secrets = ["*"] if args.unreachable_secrets else list(
+        args.unreachable_secret)
+    bookmark = args.bookmark_interval
+    config.bookmark_seconds = (1.0 if demo else 60.0) if bookmark is None else _seconds(
+        str(bookmark), "--bookmark-interval")
+    if config.bookmark_seconds <= 0:
+        raise usage("--bookmark-interval", "must be more than 0 seconds")
+    config.compact_interval = _seconds(str(args.compact_interval), "--compact-interval")
+    if args.max_inflight < 0:
+        raise usage("--max-inflight", f"must be 0 (no limit) or more (got {args.max_inflight})")
+    config.max_inflight = args.max_inflight
+
+
+def _namespace(ns: str) -> str:
+    from fleettui.model.names import is_dns_label
+
+    if not is_dns_label(ns):
+        raise usage("--namespace-user", f"{ns!r} is not a namespace name (lower-case letters, "
+                                        "digits and '-', at most 63)")
+    return ns
 
 
 def _pairs(values: list[str], flag: str) -> dict[str, str]:

@@ -19,16 +19,18 @@ from typing import Any, TypeVar
 import yaml
 from aiohttp import web
 
+from fleettui.sim.auth import ADMIN, READONLY, VIEWER, namespace_user
 from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.kurator import KuratorBackupController
 from fleettui.sim.controllers.kurator_restore import KuratorRestoreController
 from fleettui.sim.controllers.velero import VeleroController, VeleroSettings
 from fleettui.sim.controllers.velero_restore import VeleroRestoreController
+from fleettui.sim.exec_plugin import exec_kubeconfig, plugin_script
 from fleettui.sim.server import ApiServer, Auth
 from fleettui.sim.store import ClusterStore
 from fleettui.sim.tls import TlsMaterial
 from fleettui.sim.types import HOST_GROUPS, MEMBER_GROUPS, cluster_types
-from fleettui.sim.world import kubeconfig, member_name, seed_host, seed_member
+from fleettui.sim.world import kubeconfig, member_name, seed_host, seed_member, unreachable_url
 
 HOST = "kurator-host"
 T = TypeVar("T")
@@ -36,6 +38,21 @@ T = TypeVar("T")
 
 @dataclass
 class SimConfig:
+    """Everything `fleettui sim` / `fleettui demo` flags set; tests build it directly.
+
+    The strict-cluster knobs (all off by default except bookmarks):
+    * `token_ttl`: user tokens (kubeconfigs, minted ones) get 401 this many seconds after they
+      were issued; the AttachedCluster secrets' `member_token` never expires (as a service
+      account token). `write_exec_kubeconfig` gives a kubeconfig whose plugin mints fresh ones.
+    * `namespace_users`: one user `ns-<NS>` per entry, with rights inside NS only.
+    * `unreachable_secrets`: members (or "*" for all) whose AttachedCluster secret names
+      `https://<cluster>.kurator-system.svc.invalid:6443` instead of the loopback URL.
+    * `bookmark_seconds`: watch bookmarks (kube-apiserver: about 60 s).
+    * `compact_interval`: history older than the previous tick is dropped each tick (real
+      --etcd-compaction-interval: 300 s); older watches and `continue` tokens get 410.
+    * `max_inflight`: reads (and writes) beyond N at once get 429 + Retry-After; watches free.
+    """
+
     clusters: int = 2
     port: int = 0  # host port; members take the following ports. 0 = any free ports
     speed: float = 1.0  # schedules fire `speed` times faster than their cron says
@@ -52,9 +69,28 @@ class SimConfig:
     state: Path | None = None
     audit_log: Path | None = None
     window: int = 20000  # watch events kept per cluster before a 410
-    bookmark_seconds: float = 30.0
+    bookmark_seconds: float = 60.0
+    compact_interval: float = 0.0  # 0: history bounded by `window` only
+    max_inflight: int = 0  # 0: no limit
+    token_ttl: float = 0.0  # 0: tokens never expire
+    namespace_users: list[str] = field(default_factory=lambda: ["default", "velero"])
+    unreachable_secrets: list[str] = field(default_factory=list)  # member names, or ["*"]
     admin_token: str = field(default_factory=lambda: "admin-" + secrets.token_hex(8))
     readonly_token: str = field(default_factory=lambda: "readonly-" + secrets.token_hex(8))
+    viewer_token: str = field(default_factory=lambda: "viewer-" + secrets.token_hex(8))
+    member_token: str = field(default_factory=lambda: "member-" + secrets.token_hex(8))
+    namespace_tokens: dict[str, str] = field(default_factory=dict)  # NS → token, filled in
+
+    def user_tokens(self) -> dict[str, str]:
+        """User → the token its kubeconfig carries."""
+        for ns in self.namespace_users:
+            self.namespace_tokens.setdefault(ns, f"{namespace_user(ns)}-{secrets.token_hex(8)}")
+        return {ADMIN: self.admin_token, READONLY: self.readonly_token,
+                VIEWER: self.viewer_token,
+                **{namespace_user(ns): self.namespace_tokens[ns] for ns in self.namespace_users}}
+
+    def secret_unreachable(self, cluster: str) -> bool:
+        return "*" in self.unreachable_secrets or cluster in self.unreachable_secrets
 
 
 @dataclass
@@ -75,9 +111,8 @@ class SimFleet:
     def __init__(self, config: SimConfig) -> None:
         self.config = config
         self.audit: list[dict[str, Any]] = []
-        self.auth = Auth(tokens={config.admin_token: "fleettui-admin",
-                                 config.readonly_token: "fleettui-readonly"},
-                         readonly={"fleettui-readonly"})
+        self.auth = Auth(ttl=config.token_ttl)
+        self._issue_tokens()
         host_types, self.host_crds = cluster_types(HOST_GROUPS)
         member_types, self.member_crds = cluster_types(MEMBER_GROUPS)
         self.host = self._cluster(HOST, host_types)
@@ -94,7 +129,14 @@ class SimFleet:
         for m, velero in zip(self.members, self.veleros, strict=True):
             m.api.controls["velero"] = velero.settings.configure
         self._audit_file: Any = None
+        self._compactor: asyncio.Future[None] | None = None
         self.tls = TlsMaterial.create()
+
+    def _issue_tokens(self) -> None:
+        self.auth.creds.clear()
+        for user, token in self.config.user_tokens().items():
+            self.auth.issue(token, user)
+        self.auth.issue(self.config.member_token, ADMIN, expiring=False)
 
     def _velero_settings(self, member: str) -> VeleroSettings:
         c = self.config
@@ -105,7 +147,8 @@ class SimFleet:
 
     def _cluster(self, name: str, types: list[Any]) -> Cluster:
         store = ClusterStore(name, types, self.config.window)
-        api = ApiServer(store, self.auth, self.audit, self.config.bookmark_seconds)
+        api = ApiServer(store, self.auth, self.audit, self.config.bookmark_seconds,
+                        self.config.max_inflight)
         return Cluster(name, store, api)
 
     @property
@@ -133,9 +176,12 @@ class SimFleet:
         ports = saved.get("ports", {}) if saved else {}
         if saved and "tokens" in saved:
             # Kubeconfigs written before the restart must keep working.
-            self.config.admin_token, self.config.readonly_token = saved["tokens"]
-            self.auth.tokens = {self.config.admin_token: "fleettui-admin",
-                                self.config.readonly_token: "fleettui-readonly"}
+            self.config.admin_token, self.config.readonly_token = saved["tokens"][:2]
+            more = saved.get("more_tokens") or {}
+            self.config.viewer_token = more.get("viewer", self.config.viewer_token)
+            self.config.member_token = more.get("member", self.config.member_token)
+            self.config.namespace_tokens.update(more.get("namespaces") or {})
+            self._issue_tokens()
         for i, c in enumerate(self.clusters):
             want = ports.get(c.name) or (self.config.port + i if self.config.port else 0)
             await self._serve(c, int(want))
@@ -156,12 +202,26 @@ class SimFleet:
             v.start()
         for r in self.velero_restores:
             r.start()
+        if self.config.compact_interval > 0:
+            self._compactor = asyncio.ensure_future(self._compact_forever())
+
+    async def _compact_forever(self) -> None:
+        """kube-apiserver's compactor (apiserver pkg/storage/etcd3/compact.go): each tick
+        compacts to the revision it saw on the previous tick, so one interval of history stays."""
+        seen = {c.name: c.store.rv for c in self.clusters}
+        while True:
+            await asyncio.sleep(self.config.compact_interval)
+            for c in self.clusters:
+                c.store.compact(seen[c.name])
+                seen[c.name] = c.store.rv
 
     def seed(self) -> None:
         for i, m in enumerate(self.members, start=1):
             seed_member(m.store, self.member_crds, i)
-        seed_host(self.host.store, self.host_crds, {m.name: m.url for m in self.members},
-                  self.config.admin_token, self.tls.ca_data)
+        secret_urls = {m.name: unreachable_url(m.name) if self.config.secret_unreachable(m.name)
+                       else m.url for m in self.members}
+        seed_host(self.host.store, self.host_crds, secret_urls, self.config.member_token,
+                  self.tls.ca_data)
 
     async def _serve(self, c: Cluster, port: int) -> None:
         c.runner = web.AppRunner(c.api.make_app(), access_log=None, handle_signals=False,
@@ -175,6 +235,10 @@ class SimFleet:
         c.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     async def stop(self) -> None:
+        if self._compactor is not None:
+            self._compactor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._compactor
         await self.kurator.stop()
         await self.restores.stop()
         for v in self.veleros:
@@ -203,6 +267,9 @@ class SimFleet:
             return
         data = {"ports": {c.name: c.port for c in self.clusters},
                 "tokens": [self.config.admin_token, self.config.readonly_token],
+                "more_tokens": {"viewer": self.config.viewer_token,
+                                "member": self.config.member_token,
+                                "namespaces": self.config.namespace_tokens},
                 "tls": self.tls.dump(),
                 "clusters": {c.name: c.store.dump() for c in self.clusters},
                 "bucket": self.bucket.dump()}
@@ -210,18 +277,46 @@ class SimFleet:
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self.config.state)
 
-    # ---- kubeconfig --------------------------------------------------------------------
-    def kubeconfig(self, readonly: bool = False) -> dict[str, Any]:
-        token = self.config.readonly_token if readonly else self.config.admin_token
-        user = "fleettui-readonly" if readonly else "fleettui-admin"
-        return kubeconfig({c.name: c.url for c in self.clusters}, token, HOST, user,
+    # ---- kubeconfig ---------------------------------------------------------------------
+    def kubeconfig(self, readonly: bool = False, user: str = "") -> dict[str, Any]:
+        """A kubeconfig with one context per cluster (named after it, reachable URL) for
+        `user` (ADMIN, READONLY, VIEWER or `ns-<NS>`); `readonly` is user=READONLY."""
+        user = user or (READONLY if readonly else ADMIN)
+        tokens = self.config.user_tokens()
+        if user not in tokens:
+            raise KeyError(f"no simulator user {user!r}; known: {', '.join(tokens)}")
+        return kubeconfig({c.name: c.url for c in self.clusters}, tokens[user], HOST, user,
                           self.tls.ca_data)
 
-    def write_kubeconfig(self, path: Path, readonly: bool = False) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump(self.kubeconfig(readonly), sort_keys=False),
-                        encoding="utf-8")
-        path.chmod(0o600)
+    def write_kubeconfig(self, path: Path, readonly: bool = False, user: str = "") -> None:
+        _write_private(path, yaml.safe_dump(self.kubeconfig(readonly, user), sort_keys=False))
+
+    def write_kubeconfigs(self, directory: Path) -> list[Path]:
+        """admin.yaml, readonly.yaml, viewer.yaml and ns-<NS>.yaml for every namespace user."""
+        names = {ADMIN: "admin", READONLY: "readonly", VIEWER: "viewer"}
+        written = []
+        for user in self.config.user_tokens():
+            path = directory / f"{names.get(user, user)}.yaml"
+            self.write_kubeconfig(path, user=user)
+            written.append(path)
+        return written
+
+    def write_exec_kubeconfig(self, path: Path, user: str = ADMIN) -> Path:
+        """A kubeconfig whose credentials come from an exec plugin (client.authentication.k8s.io
+        /v1) that mints a token on the host's /_sim/token; returns the plugin script's path."""
+        plugin = path.with_name(path.stem + "-credential-plugin.py")
+        _write_private(plugin, plugin_script(f"{self.host.url}/_sim/token", user,
+                                             self.tls.ca_pem.decode()))
+        config = exec_kubeconfig({c.name: c.url for c in self.clusters}, HOST, plugin,
+                                 self.tls.ca_data)
+        _write_private(path, yaml.safe_dump(config, sort_keys=False))
+        return plugin
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
 
 
 class SimThread:

@@ -12,15 +12,17 @@ import copy
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
 from aiohttp import web
 
 from fleettui.sim import managed_fields, patches
+from fleettui.sim.auth import Auth, request_verb
 from fleettui.sim.errors import ApiError
 from fleettui.sim.faults import Faults
+from fleettui.sim.inflight import InflightLimit
 from fleettui.sim.openapi import openapi_index, openapi_v3_document
 from fleettui.sim.resource_type import ResourceType
 from fleettui.sim.store import ClusterStore, Event, Obj, Watcher, encode_event
@@ -28,30 +30,14 @@ from fleettui.sim.tables import table_for
 from fleettui.sim.validation import check_object
 from fleettui.sim.watchfilter import build_matcher
 
+__all__ = ["ApiServer", "Auth"]
+
 WARNINGS = web.RequestKey("warnings", list)
 MUTATING = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
 K8S_VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0-fleettui-sim",
                "gitCommit": "fleettui", "gitTreeState": "clean",
                "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23",
                "compiler": "gc", "platform": "linux/amd64"}
-
-
-@dataclass
-class Auth:
-    """Bearer tokens → user names; users in `readonly` get 403 on every write."""
-
-    tokens: dict[str, str] = field(default_factory=dict)
-    readonly: set[str] = field(default_factory=set)
-
-    def user(self, request: web.Request) -> str:
-        if not self.tokens:
-            return "system:admin"
-        header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip()
-        user = self.tokens.get(token)
-        if user is None:
-            raise ApiError(401, "Unauthorized")
-        return user
 
 
 @dataclass
@@ -64,13 +50,15 @@ class Target:
 
 class ApiServer:
     def __init__(self, store: ClusterStore, auth: Auth | None = None,
-                 audit: list[Obj] | None = None, bookmark_seconds: float = 30.0) -> None:
+                 audit: list[Obj] | None = None, bookmark_seconds: float = 60.0,
+                 max_inflight: int = 0) -> None:
         self.store = store
         self.auth = auth or Auth()
         self.faults = Faults()
         self.audit: list[Obj] = audit if audit is not None else []
         self.audit_file: Any = None
-        self.bookmark_seconds = bookmark_seconds
+        self.bookmark_seconds = bookmark_seconds  # kube-apiserver's watch cache: about 60 s
+        self.inflight = InflightLimit(max_inflight)
         self.by_group: dict[str, list[ResourceType]] = {}
         for rt in store.types.values():
             self.by_group.setdefault(rt.api_version, []).append(rt)
@@ -90,8 +78,13 @@ class ApiServer:
         code = 200
         try:
             user = self.auth.user(request)
-            await self.faults.before_request(request)
-            resp = await self.dispatch(request, user)
+            # After authentication, before authorization, as in kube-apiserver's filter chain.
+            with self.inflight.admit(request) as refused:
+                if refused is not None:
+                    code = refused.status
+                    return refused
+                await self.faults.before_request(request)
+                resp = await self.dispatch(request, user)
             code = resp.status
             return resp
         except ApiError as e:
@@ -228,13 +221,16 @@ class ApiServer:
     async def serve(self, request: web.Request, user: str, t: Target,
                     is_item: bool) -> web.StreamResponse:
         method = request.method
+        watching = not is_item and request.query.get("watch") in ("1", "true")
+        # A namespace's own name is its request namespace (apiserver requestinfo.go), so a
+        # user bound in NS may get namespace NS but not list namespaces.
+        ns_attr = t.name if t.rt.key == "/namespaces" and t.name else t.namespace
+        self.auth.authorize(user, request_verb(method, is_item, watching), t.rt, ns_attr,
+                            t.name, t.sub)
         if method != "GET" and t.rt.read_only:
             raise ApiError(405, f"{method} is not supported on {t.rt.group_resource}")
-        if method in MUTATING and user in self.auth.readonly:
-            verb = MUTATING[method] if is_item or method != "DELETE" else "deletecollection"
-            raise ApiError.forbidden(user, verb, t.rt, t.namespace)
         if method == "GET" and not is_item:
-            if request.query.get("watch") in ("1", "true"):
+            if watching:
                 return await self.watch(request, t)
             return self.respond(request, t.rt, self.list_objects(request, t), as_list=True)
         if method == "GET":
@@ -262,6 +258,10 @@ class ApiServer:
         cont = request.query.get("continue")
         if cont:
             rv, start = decode_continue(cont)
+            if rv == "-1":  # the token a 410 hands back: the remainder at the latest version
+                rv = str(self.store.rv)
+            elif rv.isdigit() and int(rv) < self.store.compacted_rv:
+                raise ApiError.continue_expired(encode_continue("-1", start))
             meta["resourceVersion"] = rv
             items = [o for o in items if _sort_key(o) > start]
         limit = int_param(request, "limit")
@@ -504,9 +504,26 @@ class ApiServer:
                 return web.json_response({"ok": True, tail: self.controls[tail](spec)})
             except (ValueError, TypeError) as e:
                 return web.json_response({"error": str(e)}, status=400)
+        if tail == "token" and request.method == "POST":
+            return await self.mint_token(request)
         if tail == "ping":
             return web.json_response({"cluster": self.store.name, "rv": self.store.rv})
         return web.json_response({"error": f"unknown admin path {tail}"}, status=404)
+
+    async def mint_token(self, request: web.Request) -> web.Response:
+        """What an exec credential plugin's issuer does: a fresh token for a known user."""
+        try:
+            user = str((await request.json()).get("user") or "")
+        except ValueError:
+            user = ""
+        if user not in set(self.auth.tokens.values()):
+            return web.json_response({"error": f"unknown user {user!r}"}, status=400)
+        token, expires = self.auth.mint(user)
+        body: Obj = {"token": token}
+        if expires is not None:
+            body["expirationTimestamp"] = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                        time.gmtime(expires))
+        return web.json_response(body)
 
 
 def _sort_key(obj: Obj) -> str:

@@ -221,6 +221,12 @@ class ClusterStore:
             raise ApiError.gone(rv, self.compacted_rv)
         return [e for e in self.events if e.rv > rv and e.rkey == rkey]
 
+    def compact(self, rv: int) -> None:
+        """Forget history up to `rv`: watches and `continue` tokens from before it get 410."""
+        while self.events and self.events[0].rv <= rv:
+            self.events.popleft()
+        self.compacted_rv = max(self.compacted_rv, rv)
+
     def add_watcher(self, w: Watcher) -> None:
         self.watchers.setdefault(w.rkey, set()).add(w)
 

@@ -133,6 +133,12 @@ def seed_member(store: ClusterStore, crds: list[CrdInfo], index: int) -> None:
     store.replace(store.types[VELERO_BSL], {**b, "status": {"phase": "Available"}})
 
 
+def unreachable_url(cluster: str) -> str:
+    """An in-cluster address no client outside can resolve (`.invalid` never resolves,
+    RFC 2606), as a secret Kurator's users made for in-cluster use names."""
+    return f"https://{cluster}.kurator-system.svc.invalid:6443"
+
+
 def member_kubeconfig(name: str, url: str, token: str, ca_data: str) -> str:
     return yaml.safe_dump(kubeconfig({name: url}, token, name, ca_data=ca_data),
                           sort_keys=False)
