@@ -481,3 +481,23 @@ def _never_ran(h: ScheduleHealth, sched: Mapping[str, Any], misses: _Misses) -> 
         return (f"{where}the first run was due at {_at(misses.first_due)} and none appeared "
                 f"({_plural(len(misses.ticks), 'run')} missed)")
     return f"{where}waiting for the first run at {_at(h.next_run)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells, the same in the CLI's table and the TUI's
+
+
+def attempt_text(h: ScheduleHealth) -> str:
+    """The last attempt: its phase and UTC time, e.g. ``Failed 11-28 00:00``."""
+    r = h.last_attempt
+    return "-" if r is None else f"{r.phase or 'New'} {r.when.astimezone(UTC):%m-%d %H:%M}"
+
+
+def next_text(h: ScheduleHealth) -> str:
+    if h.paused:
+        return "paused"
+    return "-" if h.next_run is None else f"{h.next_run.astimezone(UTC):%m-%d %H:%M}"
+
+
+def verdict_text(h: ScheduleHealth) -> str:
+    return f"{h.symbol} {h.verdict}"

@@ -1,0 +1,154 @@
+"""Schedule health over the live store, for both modes; the TUI's `:health` and the CLI's
+`schedules` and `check` call exactly these functions, so they cannot disagree.
+
+Kurator mode: each Kurator Backup with ``spec.schedule``, on each of its clusters: the
+member's Velero Schedule ``<cluster>-backup-<ns>-<name>`` and its runs. Kurator's copied status
+(Completed runs only) stands in for a member whose own objects cannot be read. Plain Velero
+mode: every Velero Schedule in every context; schedules may be named alike in every context, so
+runs synced in from a shared bucket are told apart by their timestamps (model/schedule_health).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from fleettui.kube import resources as kc
+from fleettui.live.backup_status import expected_clusters
+from fleettui.live.store import LiveStore
+from fleettui.model.kurator import ClusterRef
+from fleettui.model.names import velero_object_name
+from fleettui.model.schedule_health import (
+    SCHEDULE_NAME_LABEL,
+    HealthLimits,
+    ScheduleHealth,
+    assess,
+)
+from fleettui.model.timefmt import parse_time
+
+Obj = dict[str, Any]
+
+
+class Source(Protocol):
+    """What health reads of a session (live.session.Session, or the CLI's snapshot)."""
+
+    store: LiveStore
+    context: str | None
+    namespace: str
+    mode: str
+    contexts: list[str]
+    member_errors: dict[str, str]
+
+
+def _name(obj: Obj) -> str:
+    return str((obj.get("metadata") or {}).get("name") or "")
+
+
+def runs_by_schedule(backups: Iterable[Obj]) -> dict[str, list[Obj]]:
+    """A cluster's Velero Backups grouped by their schedule label, once per cluster (a member
+    may hold thousands of backups and ten schedules)."""
+    grouped: dict[str, list[Obj]] = {}
+    for b in backups:
+        label = ((b.get("metadata") or {}).get("labels") or {}).get(SCHEDULE_NAME_LABEL)
+        if isinstance(label, str):
+            grouped.setdefault(label, []).append(b)
+    return grouped
+
+
+def member_problem(store: LiveStore, cluster: str, errors: Mapping[str, str] | None = None
+                   ) -> str:
+    """Why a member's Velero objects may not be current ("" when they are)."""
+    if errors and cluster in errors:
+        return f"{cluster} cannot be read: {errors[cluster]}"
+    state, message = store.state_of(cluster, kc.VELERO_BACKUPS)
+    if state in kc.PROBLEMS:
+        return f"{cluster} {state}: {message}" if message else f"{cluster} {state}"
+    if not store.has_feed(cluster, kc.VELERO_BACKUPS):
+        return f"{cluster} not read yet"
+    return ""
+
+
+def _copied_runs(backup: Obj, cluster: str, velero_schedule: str) -> list[Obj]:
+    """Kurator's copies of a cluster's Completed runs, shaped as the Velero Backups they are."""
+    found = []
+    for d in (backup.get("status") or {}).get("backupDetails") or []:
+        if not isinstance(d, dict) or d.get("clusterName") != cluster:
+            continue
+        name = d.get("backupNameInCluster")
+        if isinstance(name, str) and name:  # the placeholder entry has no name
+            found.append({"metadata": {"name": name,
+                                       "labels": {SCHEDULE_NAME_LABEL: velero_schedule}},
+                          "status": d.get("backupStatusInCluster") or {}})
+    return found
+
+
+def _clusters(store: LiveStore, host: str, namespace: str, backup: Obj) -> list[ClusterRef]:
+    refs = expected_clusters(store, host, namespace, backup)
+    seen = {r.name for r in refs}
+    for d in (backup.get("status") or {}).get("backupDetails") or []:
+        name = d.get("clusterName") if isinstance(d, dict) else None
+        if isinstance(name, str) and name and name not in seen:
+            refs.append(ClusterRef(name=name, kind=str(d.get("clusterKind") or "")))
+            seen.add(name)
+    return refs
+
+
+def kurator_health(store: LiveStore, host: str, namespace: str, now: datetime,
+                   limits: HealthLimits | None = None,
+                   errors: Mapping[str, str] | None = None) -> list[ScheduleHealth]:
+    """A row per (scheduled Kurator Backup, cluster), by backup then cluster."""
+    rows: list[ScheduleHealth] = []
+    grouped: dict[str, dict[str, list[Obj]]] = {}
+    for backup in sorted(store.objects(host, kc.KURATOR_BACKUPS), key=_name):
+        cron = str((backup.get("spec") or {}).get("schedule") or "")
+        if not cron:
+            continue
+        name = _name(backup)
+        created = parse_time((backup.get("metadata") or {}).get("creationTimestamp"))
+        for ref in _clusters(store, host, namespace, backup):
+            if ref.name not in grouped:
+                grouped[ref.name] = runs_by_schedule(store.objects(ref.name, kc.VELERO_BACKUPS))
+            vname = velero_object_name(ref.name, "backup", namespace, name)
+            live = grouped[ref.name].get(vname, [])
+            names = {_name(b) for b in live}
+            runs = live + [c for c in _copied_runs(backup, ref.name, vname)
+                           if _name(c) not in names]
+            rows.append(assess(
+                name, ref.name, vname, cron,
+                store.get(ref.name, kc.VELERO_SCHEDULES, "velero", vname), runs, now, limits,
+                created=created, problem=member_problem(store, ref.name, errors)))
+    return rows
+
+
+def velero_health(store: LiveStore, contexts: Iterable[str], now: datetime,
+                  limits: HealthLimits | None = None,
+                  errors: Mapping[str, str] | None = None) -> list[ScheduleHealth]:
+    """A row per (Velero Schedule, context), by schedule then context."""
+    rows: list[ScheduleHealth] = []
+    for ctx in contexts:
+        schedules = store.objects(ctx, kc.VELERO_SCHEDULES)
+        if not schedules:
+            continue
+        grouped = runs_by_schedule(store.objects(ctx, kc.VELERO_BACKUPS))
+        problem = member_problem(store, ctx, errors)
+        for sched in schedules:
+            name = _name(sched)
+            rows.append(assess(name, ctx, name, "", sched, grouped.get(name, []), now,
+                               limits, shared_names=True, problem=problem))
+    return sorted(rows, key=lambda r: (r.schedule, r.cluster))
+
+
+def worst_first(rows: list[ScheduleHealth]) -> list[ScheduleHealth]:
+    """For `check`-like summaries: the rows that need a look first, stable otherwise."""
+    order = {"stuck": 0, "failing": 1, "late": 2, "never ran": 3, "paused": 4, "ok": 5}
+    return sorted(rows, key=lambda r: order.get(r.verdict, 9))
+
+
+def session_health(source: Source, now: datetime, limits: HealthLimits | None = None
+                   ) -> list[ScheduleHealth]:
+    """The rows of the mode the session is in (what `:health` and `schedules` show)."""
+    if source.mode == "kurator":
+        return kurator_health(source.store, source.context or "", source.namespace, now,
+                              limits, source.member_errors)
+    return velero_health(source.store, source.contexts, now, limits, source.member_errors)
