@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.cli.cli_helpers import cli, wait_for
-from tests.conftest import start_sim
+from tests.cli.cli_helpers import cli
+from tests.conftest import start_sim, wait_for
 
 FAIL_MEMBER2 = {"kurator-member2": "Failed"}
 SIM_REASON = "connection to the object store was reset"
