@@ -1,0 +1,98 @@
+"""`:health` on fixed sessions and a fixed clock: every verdict, the reason of the selected row
+(markup from a cluster shown verbatim), enter opens the schedule's status, 80x24, and the same
+verdicts as `fleettui schedules` for the same objects, in both modes."""
+
+from __future__ import annotations
+
+import pytest
+
+from fleettui.cli.fleet_state import FleetState
+from fleettui.cli.schedules import table_row
+from fleettui.live.health import session_health
+from fleettui.live.session import Session
+from fleettui.ui.screens.health import HealthScreen
+from fleettui.ui.screens.status import StatusScreen
+from fleettui.ui.widgets.live_table import LiveTable
+from tests.helpers.health_world import (
+    MARKUP_REASON,
+    NOW,
+    kurator_health_session,
+    velero_health_session,
+)
+from tests.helpers.sessions import LONG
+from tests.ui.fixed_world import FixedApp
+from tests.ui.test_app import SIZE, static_text, table_text, until
+
+
+def rows_by_key(app: FixedApp) -> dict[str, list[str]]:
+    table = app.screen.query_one("#health", LiveTable)
+    return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
+
+
+async def open_health(app: FixedApp, pilot: object) -> HealthScreen:
+    screen = HealthScreen(clock=lambda: NOW)
+    await app.push_screen(screen)
+    await until(pilot, lambda: table_text(app, "#health"), what="health rows")  # type: ignore[arg-type]
+    return screen
+
+
+async def test_every_row_has_one_verdict_and_the_selected_reason() -> None:
+    app = FixedApp(kurator_health_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_health(app, pilot)
+        shown = rows_by_key(app)
+        verdicts = {key: cells[2] for key, cells in shown.items()}
+        assert verdicts == {
+            "nightly/kurator-member1": "✔ ok",
+            "nightly/kurator-member2": "✗ failing",
+            f"nightly/{LONG}": "◷ late",
+            "weekly/kurator-member1": "‖ paused",
+            "weekly/kurator-member2": "∅ never ran",
+            f"weekly/{LONG}": "∅ never ran",
+        }
+        assert shown["nightly/kurator-member2"][4] == "✔✔✔✔!✗✗"
+        assert shown[f"nightly/{LONG}"][4] == "✔✔✔✔···"
+        table = app.screen.query_one("#health", LiveTable)
+        table.move_cursor(row=1)
+        await until(pilot, lambda: "kurator-member2" in static_text(app, "#reason"))
+        reason = static_text(app, "#reason")
+        assert MARKUP_REASON in reason  # verbatim: not read as markup
+        assert "the last 3 runs were not Completed" in reason
+        assert table.hidden == ("LAST ATTEMPT",)  # the rest fits 80 columns
+
+
+async def test_enter_opens_the_schedules_status() -> None:
+    app = FixedApp(kurator_health_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_health(app, pilot)
+        app.screen.query_one("#health", LiveTable).move_cursor(row=1)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, StatusScreen))
+        assert isinstance(app.screen, StatusScreen) and app.screen.backup_name == "nightly"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HealthScreen))
+
+
+async def test_no_schedules_says_so() -> None:
+    from tests.helpers.sessions import kurator_session
+
+    app = FixedApp(kurator_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(HealthScreen(clock=lambda: NOW))
+        await until(pilot, lambda: "No scheduled fleet backups yet" in
+                    static_text(app, "#empty"))
+
+
+@pytest.mark.parametrize("make", [kurator_health_session, velero_health_session])
+async def test_tui_and_cli_give_the_same_verdicts(make: object) -> None:
+    session: Session = make()  # type: ignore[operator]
+    state = FleetState(session.store, session.context, session.namespace, session.mode,
+                       contexts=list(session.contexts))
+    cli = {f"{cells[0]}/{cells[1]}": cells[2] for cells in
+           (table_row(h) for h in session_health(state, NOW))}
+    app = FixedApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_health(app, pilot)
+        tui = {key: cells[2] for key, cells in rows_by_key(app).items()}
+    assert tui == cli and len(tui) >= 3
+    assert {"✔ ok", "✗ failing"} <= set(tui.values())
