@@ -7,6 +7,8 @@ import sys
 
 from fleettui import __version__
 from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
+from fleettui.cli import check as check_cmd
+from fleettui.cli import schedules as schedules_cmd
 from fleettui.cli.kubeconfig import check_context_quickly
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_parser(sub)
     migrate.add_parser(sub)
     velero.add_parser(sub)
+    schedules_cmd.add_parser(sub)
+    check_cmd.add_parser(sub)
     return parser
 
 
