@@ -22,6 +22,8 @@ class FleetCommands(Provider):
             ("backups", "Jump to the backups and schedules view",
              partial(app.switch_mode, "backups")),
             ("help", "Show the keys of this screen", app.action_help),
+            ("health", "Schedule health: one verdict per schedule and cluster",
+             self._health),
         ]
         if not app.readonly:
             entries.append(("new backup", "Create a backup or schedule", app.action_new_backup))
@@ -45,3 +47,8 @@ class FleetCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+    def _health(self) -> None:
+        from fleettui.ui.screens.health import HealthScreen
+
+        self.app.push_screen(HealthScreen())
