@@ -55,7 +55,7 @@ SCHEDULE_NAME_LABEL = "velero.io/schedule-name"
 # History strip: one character per slot, oldest left.
 RUN_COMPLETED, RUN_FAILED, RUN_PARTIAL, RUN_RUNNING, RUN_MISSED, RUN_DELETING = \
     "✔", "✗", "!", "…", "·", "⌫"
-STRIP_LEGEND = "✔ completed  ! partially failed  ✗ failed  … running  · missed"
+STRIP_LEGEND = "✔ completed ! partial ✗ failed … running · missed"
 
 FAILED_PHASES = frozenset({"Failed", "FailedValidation"})
 PARTIAL_PHASES = frozenset({"PartiallyFailed"})
@@ -402,10 +402,11 @@ def _failing(schedule_obj: Mapping[str, Any], runs: list[Run], streak: int) -> s
     if not streak:
         return ""
     last = next(r for r in runs if r.finished)
-    what = f"the last {streak} runs were not Completed" if streak > 1 else \
-        f"the last run {last.name} ended {last.phase}"
-    reason = f"{what}: {last.reason}" if last.reason else what
-    return reason if streak == 1 else f"{reason} (newest: {last.name}, {last.phase})"
+    what = f"the last run {last.name} ended {last.phase}"
+    if streak > 1:
+        what = f"the last {streak} runs were not Completed; the newest, {last.name}, ended " \
+               f"{last.phase}"
+    return f"{what}: {last.reason}" if last.reason else what
 
 
 # ---------------------------------------------------------------------------------------------

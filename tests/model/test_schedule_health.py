@@ -123,7 +123,8 @@ def test_a_failing_streak_counts_finished_runs_that_did_not_complete() -> None:
             run(day(28), "Failed", failureReason="rpc error: connection reset")]
     h = check(runs)
     assert h.verdict == FAILING and h.streak == 4
-    assert "the last 4 runs were not Completed" in h.reason
+    assert "the last 4 runs were not Completed; the newest, " in h.reason
+    assert f"{SCHED}-20261128000000, ended Failed: rpc error: connection reset" in h.reason
     assert "rpc error: connection reset" in h.reason
     assert h.history == "✔✔!✗✗✗"
     assert h.last_success is not None and h.last_success.name.endswith("20261124000000")

@@ -25,8 +25,10 @@ from tests.ui.test_app import SIZE, static_text, table_text, until
 
 
 def rows_by_key(app: FixedApp) -> dict[str, list[str]]:
+    """The (schedule, cluster) rows, without the schedules' own lines above them."""
     table = app.screen.query_one("#health", LiveTable)
-    return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows}
+    return {str(key.value): [str(c) for c in table.get_row(key)] for key in table.rows
+            if not str(key.value).startswith("schedule/")}
 
 
 async def open_health(app: FixedApp, pilot: object) -> HealthScreen:
@@ -41,7 +43,7 @@ async def test_every_row_has_one_verdict_and_the_selected_reason() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_health(app, pilot)
         shown = rows_by_key(app)
-        verdicts = {key: cells[2] for key, cells in shown.items()}
+        verdicts = {key: cells[1] for key, cells in shown.items()}
         assert verdicts == {
             "nightly/kurator-member1": "✔ ok",
             "nightly/kurator-member2": "✗ failing",
@@ -50,10 +52,16 @@ async def test_every_row_has_one_verdict_and_the_selected_reason() -> None:
             "weekly/kurator-member2": "∅ never ran",
             f"weekly/{LONG}": "∅ never ran",
         }
-        assert shown["nightly/kurator-member2"][4] == "✔✔✔✔!✗✗"
-        assert shown[f"nightly/{LONG}"][4] == "✔✔✔✔···"
+        assert shown["nightly/kurator-member2"][3] == "✔✔✔✔!✗✗"
+        assert shown[f"nightly/{LONG}"][3] == "✔✔✔✔···"
+        assert shown[f"nightly/{LONG}"][0] == f"  {LONG}"  # whole at 80 columns
         table = app.screen.query_one("#health", LiveTable)
-        table.move_cursor(row=1)
+        nightly = [str(c) for c in table.get_row("schedule/nightly")]
+        assert nightly[:2] == ["nightly", "✗ failing"] and nightly[3] == ""  # the worst
+        table.move_cursor(row=0)
+        await until(pilot, lambda: "on 3 clusters: 1 failing, 1 late, 1 ok" in
+                    static_text(app, "#reason"))
+        table.move_cursor(row=2)
         await until(pilot, lambda: "kurator-member2" in static_text(app, "#reason"))
         reason = static_text(app, "#reason")
         assert MARKUP_REASON in reason  # verbatim: not read as markup
@@ -65,7 +73,7 @@ async def test_enter_opens_the_schedules_status() -> None:
     app = FixedApp(kurator_health_session())
     async with app.run_test(size=SIZE) as pilot:
         await open_health(app, pilot)
-        app.screen.query_one("#health", LiveTable).move_cursor(row=1)
+        app.screen.query_one("#health", LiveTable).move_cursor(row=2)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, StatusScreen))
         assert isinstance(app.screen, StatusScreen) and app.screen.backup_name == "nightly"
@@ -93,6 +101,6 @@ async def test_tui_and_cli_give_the_same_verdicts(make: object) -> None:
     app = FixedApp(session)
     async with app.run_test(size=SIZE) as pilot:
         await open_health(app, pilot)
-        tui = {key: cells[2] for key, cells in rows_by_key(app).items()}
+        tui = {key: cells[1] for key, cells in rows_by_key(app).items()}
     assert tui == cli and len(tui) >= 3
     assert {"✔ ok", "✗ failing"} <= set(tui.values())

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from fleettui.live.health import session_health
+from fleettui.live.health import session_health, worst_first
 from fleettui.model.schedule_health import (
     FAILING,
     LATE,
@@ -41,10 +41,9 @@ from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
 if TYPE_CHECKING:
     from fleettui.live.session import Session
 
-COLUMNS = [Column("SCHEDULE", 13, NAME, least=8, most=40),
-           Column("CLUSTER", 15, NAME, least=10, most=40), Column("VERDICT", 11, PHASE),
-           Column("AGE", 6), Column("HISTORY", 10), Column("NEXT (UTC)", 11, drop=1),
-           Column("LAST ATTEMPT", 22, drop=2)]
+COLUMNS = [Column("SCHEDULE / CLUSTER", 19, NAME, least=17, most=48),
+           Column("VERDICT", 11, PHASE), Column("AGE", 6), Column("HISTORY", 10),
+           Column("NEXT (UTC)", 11, drop=1), Column("LAST ATTEMPT", 22, drop=2)]
 VERDICT_STYLES = {OK: "green", LATE: "yellow", FAILING: "bold red", STUCK: "magenta",
                   PAUSED: "blue", NEVER_RAN: "dim"}
 RUN_STYLES = {RUN_COMPLETED: "green", RUN_FAILED: "bold red", RUN_PARTIAL: "yellow",
@@ -69,8 +68,40 @@ def row_key(h: ScheduleHealth) -> str:
 
 
 def health_row(h: ScheduleHealth) -> rows.Row:
-    return (row_key(h), [h.schedule, h.cluster, verdict_cell(h), age_text(h.recovery_age),
+    return (row_key(h), [f"  {h.cluster}", verdict_cell(h), age_text(h.recovery_age),
                          history_cell(h), next_text(h), attempt_text(h)])
+
+
+def worst(group: list[ScheduleHealth]) -> ScheduleHealth:
+    return worst_first(group)[0]
+
+
+def schedule_row(group: list[ScheduleHealth]) -> rows.Row:
+    """A schedule's line above its clusters: its worst verdict and oldest recovery point."""
+    first, bad = group[0], worst(group)
+    ages = [h.recovery_age for h in group]
+    oldest = None if None in ages else max(a for a in ages if a is not None)
+    return (f"schedule/{first.schedule}", [
+        Text(first.schedule, style="bold"), verdict_cell(bad), age_text(oldest), "",
+        next_text(first), f"⏱ {first.cron}"])
+
+
+def grouped(found: list[ScheduleHealth]) -> dict[str, list[ScheduleHealth]]:
+    groups: dict[str, list[ScheduleHealth]] = {}
+    for h in found:
+        groups.setdefault(h.schedule, []).append(h)
+    return groups
+
+
+def group_reason(group: list[ScheduleHealth]) -> Text:
+    counts: dict[str, int] = {}
+    for h in group:
+        counts[h.verdict] = counts.get(h.verdict, 0) + 1
+    text = Text()
+    text.append(group[0].schedule, style="bold")
+    text.append(f" on {len(group)} cluster{'' if len(group) == 1 else 's'}: " + ", ".join(
+        f"{n} {verdict}" for verdict, n in sorted(counts.items())))
+    return text
 
 
 def reason_cell(h: ScheduleHealth) -> Text:
@@ -86,7 +117,7 @@ def reason_cell(h: ScheduleHealth) -> Text:
 class HealthScreen(LiveScreen):
     TITLE_TEXT = "Schedule health"
     DEFAULT_CSS = """
-    HealthScreen #reason { height: auto; max-height: 4; padding: 0 1; }
+    HealthScreen #reason { height: auto; max-height: 5; padding: 0 1; }
     HealthScreen #legend { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
@@ -100,26 +131,33 @@ class HealthScreen(LiveScreen):
         self.limits = limits or HealthLimits()
         self.clock = clock or (lambda: datetime.now(UTC))
         self.shown: dict[str, ScheduleHealth] = {}
+        self.groups: dict[str, list[ScheduleHealth]] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield from self.compose_table(COLUMNS, "health")
         yield Static("", id="empty", classes="empty")
         yield Static("", id="reason")
-        yield Static(Text(f"history, oldest first: {STRIP_LEGEND}  · late after "
-                          f"{age_text(self.limits.late_after)}, stuck after "
-                          f"{age_text(self.limits.stuck_after)}", no_wrap=True,
+        yield Static(Text(f"runs, oldest first: {STRIP_LEGEND}", no_wrap=True,
                           overflow="ellipsis"), id="legend")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        limits = self.limits
+        self.query_one("#title", Static).update(Text(
+            f"{self.TITLE_TEXT} (late {age_text(limits.late_after)} after a due run, stuck "
+            f"after {age_text(limits.stuck_after)})", style="bold"))
         super().on_mount()
         self.set_interval(REFRESH_SECONDS, self.refresh_view)
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
         found = session_health(session, self.clock(), self.limits)
         self.shown = {row_key(h): h for h in found}
-        view = rows.View(rows=[health_row(h) for h in found])
+        self.groups = grouped(found)
+        view = rows.View()
+        for group in self.groups.values():
+            view.rows.append(schedule_row(group))
+            view.rows.extend(health_row(h) for h in group)
         if not found:
             view.message = ("No scheduled fleet backups yet." if session.mode == "kurator" else
                             "No Velero schedules in any context yet.")
@@ -129,16 +167,23 @@ class HealthScreen(LiveScreen):
         super().refresh_view()
         self._show_reason()
 
-    def _selected(self) -> ScheduleHealth | None:
-        key = self.query_one(LiveTable).selected_key
-        return self.shown.get(key) if key else None
+    def _selected_key(self) -> str:
+        return self.query_one(LiveTable).selected_key or ""
+
+    def _selected_schedule(self) -> str:
+        key = self._selected_key()
+        h = self.shown.get(key)
+        return h.schedule if h else key.removeprefix("schedule/")
 
     def _show_reason(self) -> None:
         found = self.query("#reason")
         if not found:
             return
-        h = self._selected()
-        set_text(found.first(Static), reason_cell(h) if h else "")
+        key = self._selected_key()
+        h = self.shown.get(key)
+        group = self.groups.get(key.removeprefix("schedule/"))
+        text = reason_cell(h) if h else group_reason(group) if group else ""
+        set_text(found.first(Static), text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_reason()
@@ -147,6 +192,6 @@ class HealthScreen(LiveScreen):
         self.action_open()
 
     def action_open(self) -> None:
-        h = self._selected()
-        if h is not None:
-            self.fleet_app.open_status(h.schedule)
+        name = self._selected_schedule()
+        if name:
+            self.fleet_app.open_status(name)
