@@ -7,7 +7,6 @@ failed submit keeps every field as typed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,6 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import (
     Input,
@@ -49,8 +47,7 @@ from fleettui.model.kurator import ClusterRef
 from fleettui.model.names import unique_name
 from fleettui.model.selectors import render_selector
 from fleettui.model.velero_form import VeleroForm, VeleroFormResult, build_velero, velero_form_field
-from fleettui.ui.screens.base import LiveScreen, set_text
-from fleettui.ui.screens.confirm import ConfirmScreen
+from fleettui.ui.screens.form_screen import FormScreen
 from fleettui.ui.widgets.form_input import FormInput
 from fleettui.ui.widgets.selector_builder import SelectorBuilder
 from fleettui.ui.widgets.suggest import ListSuggester
@@ -76,16 +73,8 @@ LIST_FIELDS = {"include_namespaces", "exclude_namespaces", "include_resources",
                "exclude_resources"}
 
 
-class BackupFormScreen(LiveScreen):
+class BackupFormScreen(FormScreen):
     TITLE_TEXT = "New fleet backup"
-    AUTO_FOCUS = "#name"
-    BINDINGS = [
-        # Not priority bindings: those run before the keys typed just ahead of them reach
-        # their field, so a burst `name` + ctrl+s would submit the old name.
-        Binding("ctrl+s", "submit", "Create", id="submit"),
-        Binding("ctrl+t", "dry_run", "Server dry-run", id="dry_run"),
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,10 +86,8 @@ class BackupFormScreen(LiveScreen):
         self.fleet_members: list[ClusterRef] = []
         self.busy = False
         self.preview_yaml = ""  # exactly what a submit sends, as YAML
-        self._initial: tuple[object, ...] = ()
         self.chosen_by_user = False  # a fleet or cluster choice made with the keyboard
         self.namespaces_by_cluster: dict[str, set[str]] = {}  # read from the chosen members
-        self._boxes: dict[str, Static] = {}
         self._revalidate_pending = False
 
     # ---- layout ----------------------------------------------------------------------------
@@ -362,13 +349,6 @@ class BackupFormScreen(LiveScreen):
                                        style="dim"))
         self._show("schedule-hint", self._schedule_hint())
 
-    def _show(self, widget_id: str, text: Text) -> None:
-        box = self._boxes.get(widget_id)
-        if box is None:  # looked up once: a query walks the whole form, on every key
-            box = self._boxes[widget_id] = self.query_one(f"#{widget_id}", Static)
-        set_text(box, text)
-        box.display = bool(text)
-
     def _schedule_hint(self) -> Text:
         if not self.scheduled:
             return Text("")
@@ -384,12 +364,6 @@ class BackupFormScreen(LiveScreen):
         return Text("\n".join(lines), style="dim")
 
     # ---- submit ----------------------------------------------------------------------------
-    def action_dry_run(self) -> None:
-        self._submit(dry_run_only=True)
-
-    def action_submit(self) -> None:
-        self._submit(dry_run_only=False)
-
     def _submit(self, dry_run_only: bool) -> None:
         if self.busy:
             self.say("… still waiting for the server's answer to the last submit", "dim")
@@ -420,10 +394,6 @@ class BackupFormScreen(LiveScreen):
         widget = self.query(f"#{first}") if first else None
         if widget:
             widget.first().focus()
-
-    def say(self, text: str, style: str) -> None:
-        """The outcome bar above the footer: every submit's result, where the user looks."""
-        self._show("form-error", Text(text, style=style))
 
     @work(thread=True, exclusive=True, group="submit", exit_on_error=False)
     def send(self, manifest: dict[str, object], targets: list[str], dry_run_only: bool) -> None:
@@ -474,31 +444,9 @@ class BackupFormScreen(LiveScreen):
         return "schedule" if self.scheduled else "backup"
 
     # ---- leaving -------------------------------------------------------------------------
-    def changed(self) -> bool:
-        """Whether leaving would lose something the user typed or chose."""
-        return self._typed() != self._initial
-
     def _typed(self) -> tuple[object, ...]:
         values = tuple(box.value for box in self.query("#form Input").results(Input))
         return (*values, self.scheduled, self.chosen_by_user)
-
-    def action_cancel(self) -> None:
-        if not self.guard_leave(self.app.pop_screen):
-            self.app.pop_screen()
-
-    def guard_leave(self, then: Callable[[], object]) -> bool:
-        """Ask before a changed form is thrown away; False when there is nothing to lose."""
-        if not self.changed():
-            return False
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                then()
-
-        body = Text("What you typed in this form will be lost.\n\nPress n or esc to go back "
-                    "to the form, y to discard it.")
-        self.app.push_screen(ConfirmScreen("Discard this form?", body, "Discard"), answered)
-        return True
 
 
 def refusal(e: KubeError, created: list[str]) -> str:
