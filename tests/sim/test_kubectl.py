@@ -77,9 +77,11 @@ def test_immediate_backup_reaches_completed_on_every_member(sim: Sim) -> None:
     assert "backupNameInCluster: kurator-member1-backup-default-specific-ns" in as_yaml
     velero = get_json(kc, "backups.velero.io", "kurator-member1-backup-default-specific-ns",
                       "-n", "velero", context="kurator-member1")
+    # Kurator's three labels, and the one Velero's backup controller adds.
     assert velero["metadata"]["labels"] == {"kurator.dev/backup-name": "specific-ns",
                                             "fleet.kurator.dev/fleet-name": "quickstart",
-                                            "fleet.kurator.dev/plugin": "backup"}
+                                            "fleet.kurator.dev/plugin": "backup",
+                                            "velero.io/storage-location": "default"}
     assert velero["spec"]["includedNamespaces"] == ["kurator-backup"]
     progress = velero["status"]["progress"]
     assert progress["itemsBackedUp"] == progress["totalItems"] > 0

@@ -38,6 +38,10 @@ NEW_FILTERS = ("includedClusterScopedResources", "excludedClusterScopedResources
                "includedNamespaceScopedResources", "excludedNamespaceScopedResources")
 
 MANAGER = "velero-server"  # field manager of its writes, as on a real cluster
+STORAGE_LOCATION = "default"  # the one location Kurator's fleet backup plugin configures
+SOURCE_CLUSTER = {"velero.io/source-cluster-k8s-gitversion": "v1.32.0-fleettui-sim",
+                  "velero.io/source-cluster-k8s-major-version": "1",
+                  "velero.io/source-cluster-k8s-minor-version": "32"}
 
 
 OUTCOMES = ("", "Completed", "PartiallyFailed", "Failed", "FailedValidation")
@@ -138,6 +142,19 @@ def select_items(spec: dict[str, Any], store: ClusterStore) -> list[Obj]:
     return found
 
 
+def prepared(backup: Obj) -> Obj:
+    """What Velero's backup controller stamps on a new backup before it runs it
+    (velero pkg/controller/backup_controller.go, prepareBackupRequest): the storage location
+    label and the source cluster's version annotations. (Velero also writes the default into
+    spec.storageLocation; the simulator leaves the spec as typed.)"""
+    backup = copy.deepcopy(backup)
+    location = (backup.get("spec") or {}).get("storageLocation") or STORAGE_LOCATION
+    meta = backup["metadata"]
+    meta["labels"] = {**(meta.get("labels") or {}), "velero.io/storage-location": location}
+    meta["annotations"] = {**(meta.get("annotations") or {}), **SOURCE_CLUSTER}
+    return backup
+
+
 def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
     return len(select_items(spec, store))
 
@@ -194,7 +211,8 @@ class VeleroController:
             return None
         spec = obj.get("spec") or {}
         start = datetime.now(UTC)
-        errs = validation_errors(spec, self.store)
+        errs = validation_errors(spec, self.store)  # as typed, before the defaults below
+        obj = prepared(obj)
         if self.settings.outcome == "FailedValidation":
             errs = errs or ["simulated validation failure (the simulator's outcome setting)"]
         if errs:
@@ -263,22 +281,56 @@ class VeleroController:
 
     # ---- the shared bucket -------------------------------------------------------------
     async def sync_from_bucket(self, key: tuple[str, str]) -> float | None:
-        """Velero's backup sync: every backup in the bucket that this cluster lacks is created
-        here, labels and status included (so each member lists the others' backups too)."""
+        """Velero's backup sync (velero pkg/controller/backup_sync_controller.go): every backup
+        in the bucket that this cluster lacks is created here as the origin uploaded it (labels,
+        annotations, spec and status), with this cluster's storage location in
+        spec.storageLocation and the velero.io/storage-location label, and without the Schedule
+        owner references that name no schedule here. Completed or PartiallyFailed backups of
+        this location whose data has left the bucket are deleted; the location records the
+        sync time."""
+        rt = self.store.types[VELERO_BACKUPS]
         for name, entry in list(self.bucket.entries.items()):
             if self.store.find(VELERO_BACKUPS, VELERO_NS, name) is not None:
                 continue
-            copied = copy.deepcopy(entry.backup)
-            meta = copied["metadata"]
-            copied["metadata"] = {"name": name, "namespace": VELERO_NS,
-                                  "labels": {**(meta.get("labels") or {}),
-                                             "velero.io/storage-location": "default"}}
-            status = copied.pop("status", None) or {}
             with contextlib.suppress(ApiError):
-                created = self.store.create(self.store.types[VELERO_BACKUPS], copied,
-                                            manager=MANAGER)
-                set_status(self.store, VELERO_BACKUPS, created, status, manager=MANAGER)
+                self.store.create(rt, self._synced_copy(entry.backup), manager=MANAGER)
+        self._delete_orphans()
+        bsl = self.store.find(VELERO_BSL, VELERO_NS, STORAGE_LOCATION)
+        if bsl is not None:
+            set_status(self.store, VELERO_BSL, bsl, {
+                **(bsl.get("status") or {}), "lastSyncedTime": rfc3339(datetime.now(UTC))},
+                manager=MANAGER)
         return self.settings.bucket_sync
+
+    def _synced_copy(self, uploaded: Obj) -> Obj:
+        copied = copy.deepcopy(uploaded)
+        meta = copied["metadata"]
+        for k in ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"):
+            meta.pop(k, None)  # the API server assigns these on create
+        meta["namespace"] = VELERO_NS
+        copied.setdefault("spec", {})["storageLocation"] = STORAGE_LOCATION
+        meta["labels"] = {**(meta.get("labels") or {}),
+                          "velero.io/storage-location": STORAGE_LOCATION}
+        refs = [r for r in meta.get("ownerReferences") or [] if r.get("kind") != "Schedule"
+                or (self.store.find(VELERO_SCHEDULES, VELERO_NS, r.get("name", "")) or {})
+                .get("metadata", {}).get("uid") == r.get("uid")]
+        if refs:
+            meta["ownerReferences"] = refs
+        else:
+            meta.pop("ownerReferences", None)
+        return copied
+
+    def _delete_orphans(self) -> None:
+        rt = self.store.types[VELERO_BACKUPS]
+        for b in list(self.store.items(VELERO_BACKUPS, VELERO_NS)):
+            labels = b["metadata"].get("labels") or {}
+            if labels.get("velero.io/storage-location") != STORAGE_LOCATION:
+                continue
+            if (b.get("status") or {}).get("phase") not in ("Completed", "PartiallyFailed"):
+                continue
+            if self.bucket.get(b["metadata"]["name"]) is None:
+                with contextlib.suppress(ApiError):
+                    self.store.delete(rt, VELERO_NS, b["metadata"]["name"])
 
     # ---- deletions ---------------------------------------------------------------------
     async def process_delete_request(self, key: tuple[str, str]) -> float | None:
