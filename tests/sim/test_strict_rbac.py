@@ -149,3 +149,29 @@ def test_bad_strict_flags_name_the_flag(flags: list[str], message: str) -> None:
     proc = subprocess.run([sys.executable, "-m", "fleettui", "sim", *flags],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and message in proc.stderr
+
+
+@needs_kubectl
+def test_sim_command_writes_every_users_and_the_exec_kubeconfig(tmp_path: Path) -> None:
+    users, exec_kc = tmp_path / "users", tmp_path / "exec.yaml"
+    proc = subprocess.Popen([sys.executable, "-m", "fleettui", "sim", "--write-kubeconfigs",
+                             str(users), "--write-exec-kubeconfig", str(exec_kc),
+                             "--token-ttl", "600", "--namespace-user", "shop"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        while "running" not in (line := proc.stdout.readline()):
+            assert line, "fleettui sim exited early"
+        assert sorted(p.name for p in users.iterdir()) == [
+            "admin.yaml", "ns-shop.yaml", "readonly.yaml", "viewer.yaml"]
+        shop = kubectl(users / "ns-shop.yaml", "get", "pods", "-n", "shop", "-o", "name",
+                       context="kurator-member1").stdout
+        assert "pod/frontend-0" in shop.split()
+        out = kubectl(exec_kc, "get", "namespaces", "-o", "name",
+                      context="kurator-member2").stdout
+        assert "namespace/velero" in out.split()
+        proc.terminate()
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
