@@ -8,8 +8,10 @@ import sys
 from fleettui import __version__
 from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
 from fleettui.cli import check as check_cmd
+from fleettui.cli import coverage as coverage_cmd
 from fleettui.cli import schedules as schedules_cmd
 from fleettui.cli.kubeconfig import check_context_quickly
+from fleettui.cli.options import add_velero_namespace_option, check_namespace
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
     EXIT_FAILED,
@@ -42,10 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "bookmark about once a minute; demo: 4)")
     parser.add_argument("--readonly", action="store_true",
                         help="no mutating action at all (keys, palette and requests)")
-    parser.add_argument("--velero-namespace", dest="tui_velero_namespace", default="velero",
-                        metavar="NS", help="where Velero runs in plain Velero mode, for the TUI "
-                        "(default: velero; OADP: openshift-adp); Kurator members always use "
-                        "velero")
+    add_velero_namespace_option(parser, "velero")
     sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=CliParser)
     demo_cmd.add_parser(sub)
@@ -56,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     velero.add_parser(sub)
     schedules_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
+    coverage_cmd.add_parser(sub)
     return parser
 
 
@@ -70,12 +70,13 @@ def positive_seconds(text: str) -> float:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    check_namespace(args.velero_namespace, "--velero-namespace")
     check_context_quickly(args.kubeconfig, args.context)  # one line, not an empty screen
     prepare_terminal_env()
     from fleettui.ui.app import run_app
 
     return run_app(args.kubeconfig, args.context, args.namespace, args.readonly,
-                   args.hung_after or 75.0, velero_namespace=args.tui_velero_namespace)
+                   args.hung_after or 75.0, velero_namespace=args.velero_namespace)
 
 
 def normalise(args: argparse.Namespace) -> None:

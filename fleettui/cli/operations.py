@@ -20,7 +20,6 @@ from fleettui.kube.errors import KubeError
 from fleettui.live.restore_status import operation_clusters, operation_status
 from fleettui.live.store import LiveStore
 from fleettui.model.kurator import MIGRATE_NAME_LABEL, RESTORE_NAME_LABEL, VELERO_NAMESPACE
-from fleettui.model.names import velero_object_name
 from fleettui.model.status import COMPLETED
 from fleettui.model.timefmt import created_age
 
@@ -120,32 +119,3 @@ def objects_table(store: LiveStore, host: str, namespace: str, op: Operation, it
     now = datetime.now(UTC)
     headers = HEADERS[op.word] + (WIDE if wide else ())
     return table(headers, [row(store, host, namespace, op, o, now, wide) for o in items])
-
-
-# ---- delete ----------------------------------------------------------------------------------
-def deletion_report(store: LiveStore, host: str, namespace: str, op: Operation, obj: Obj,
-                    dry_run: str) -> list[str]:
-    name = name_of(obj)
-    suffix = " (server dry run)" if dry_run == "server" else ""
-    lines = [f'{op.kind_name} "{name}" deleted{suffix}']
-    clusters = operation_clusters(store, host, namespace, typed(obj, op))
-    if not clusters:
-        return [*lines, "Kurator resolves no cluster for it (backup or fleet missing?): it "
-                        "drops the finalizer and deletes nothing in the members"]
-    lines.append(f"Kurator then deletes, in namespace {VELERO_NAMESPACE} of each cluster, the "
-                 f"objects labelled {op.selector(name)}:")
-    if op.kind == "Migrate":
-        source, *targets = clusters
-        lines.append(f"  {source.name}: backup.velero.io/"
-                     f"{velero_object_name(source.name, 'migrate', namespace, name)} (Velero "
-                     "syncs it back from the bucket within about a minute)")
-        lines += [f"  {c.name}: restore.velero.io/"
-                  f"{velero_object_name(c.name, 'migrate', namespace, name)}" for c in targets]
-        lines.append("NOT deleted: the migrated objects in the targets, the originals in the "
-                     "source, and the backup data in the bucket")
-        return lines
-    lines += [f"  {c.name}: restore.velero.io/"
-              f"{velero_object_name(c.name, 'restore', namespace, name)}" for c in clusters]
-    lines.append("NOT deleted: the restored objects (they stay in the clusters) and the "
-                 "backup restored from")
-    return lines

@@ -95,11 +95,21 @@ def show_help(p: argparse.ArgumentParser) -> int:
 
 
 # ---- flag values -----------------------------------------------------------------------------
-def check_namespace(namespace: str) -> None:
+def check_namespace(namespace: str, flag: str = "-n/--namespace") -> None:
     try:
         validate_dns_label(namespace, "metadata.namespace", what="namespace")
     except FieldError as e:
-        raise usage("-n/--namespace", e.message) from e
+        raise usage(flag, e.message) from e
+
+
+def add_velero_namespace_option(p: argparse.ArgumentParser, default: str | None = None
+                                ) -> None:
+    """One setting for where Velero runs, given before or after the subcommand (the
+    subcommands' copy stays out of the way unless typed, as --context does)."""
+    p.add_argument("--velero-namespace", default=default or argparse.SUPPRESS, metavar="NS",
+                   help="where Velero runs in plain Velero mode and for the `velero` commands "
+                        "(default: velero; OADP: openshift-adp); Kurator members always use "
+                        "velero")
 
 
 def duration_seconds(text: str, flag: str) -> float | None:

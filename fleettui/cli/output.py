@@ -19,6 +19,7 @@ import yaml
 
 from fleettui.kube.errors import KubeError
 from fleettui.kube.resources import PROBLEMS, SYNCED, Resource
+from fleettui.live.delete_plans import DeletePlan, DeleteResult, plan_lines
 from fleettui.live.store import LiveStore
 from fleettui.model.restore import BackupChoice
 from fleettui.model.status import PHASE_SYMBOLS, ClusterRow
@@ -80,6 +81,27 @@ def error_lines(e: KubeError | CliError) -> list[str]:
 def print_error(e: KubeError | CliError) -> None:
     for line in error_lines(e):
         say(line, sys.stderr)
+
+
+def report_delete(result: DeleteResult, plan: DeletePlan, kind_name: str, dry_run: bool,
+                  per_cluster: bool = False) -> int:
+    """What was deleted where (`per_cluster`: a line per context, else kubectl's one line),
+    then what the controllers delete and what stays: the plan the TUI's dialog shows. One
+    refused step alone is raised, so its exit code is the API's."""
+    failed = [r for r in result.results if not r.ok]
+    if len(result.results) == 1 and failed and failed[0].error is not None:
+        raise failed[0].error
+    suffix = " (server dry run)" if dry_run else ""
+    if not per_cluster:
+        say(f'{kind_name} "{plan.name}" deleted{suffix}')
+    for r in result.results:
+        if r.ok and per_cluster:
+            say(f"{r.cluster}: {r.message}{suffix}")
+        elif not r.ok:
+            say(f"{PROG}: {r.cluster}: {r.message}", sys.stderr)
+    for line in plan_lines(plan):
+        say(line)
+    return EXIT_API if failed else EXIT_OK
 
 
 def print_choices(choices: Iterable[BackupChoice]) -> None:

@@ -9,13 +9,20 @@ delete, and the delete itself are decided here once; the views only render the r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fleettui.kube import resources as kc
 from fleettui.kube.resources import Resource
 from fleettui.live.backup_status import fleet_status
+from fleettui.live.delete_plans import (  # re-exported: what a backend's delete speaks
+    DeletePlan as DeletePlan,
+)
+from fleettui.live.delete_plans import DeleteResult as DeleteResult
+from fleettui.live.delete_plans import DeleteStep as DeleteStep
+from fleettui.live.delete_plans import StepResult as StepResult
+from fleettui.live.delete_plans import backup_plan, velero_step
 from fleettui.live.store import LiveStore
 from fleettui.model.names import velero_label_value
 from fleettui.model.status import FleetBackupStatus, derive_velero_status
@@ -57,39 +64,6 @@ class BackupSummary:
     problem: str = ""  # why the data may not be current (a feed reconnecting, forbidden...)
 
 
-@dataclass(frozen=True)
-class DeleteStep:
-    cluster: str
-    resource: Resource  # what is deleted (a Velero Backup: through a DeleteBackupRequest)
-    action: str  # what is sent, e.g. "delete backups.backup.kurator.dev/nightly"
-    effect: str  # what then happens there
-
-
-@dataclass
-class DeletePlan:
-    """What a delete will do, said before it is done (the dialog and the CLI render it)."""
-
-    name: str
-    steps: list[DeleteStep]
-    kept: list[str]  # what is NOT deleted
-
-
-@dataclass(frozen=True)
-class StepResult:
-    cluster: str
-    ok: bool
-    message: str
-
-
-@dataclass
-class DeleteResult:
-    results: list[StepResult] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.results)
-
-
 class Backend(Protocol):
     mode: str
 
@@ -103,7 +77,7 @@ class Backend(Protocol):
 
     def delete_plan(self, name: str) -> DeletePlan | None: ...
 
-    def delete(self, plan: DeletePlan) -> DeleteResult: ...
+    def delete(self, plan: DeletePlan, dry_run: bool = False) -> DeleteResult: ...
 
     def submit(self, manifest: Obj, targets: list[str], dry_run_only: bool) -> list[str]: ...
 
@@ -170,32 +144,12 @@ class KuratorBackend:
         return [(self.host, kc.KURATOR_BACKUPS, obj)] if obj else []
 
     def delete_plan(self, name: str) -> DeletePlan | None:
-        if self._backup(name) is None:
-            return None
-        action = (f"delete backups.backup.kurator.dev/{name} in namespace "
-                  f"{self.session.namespace}")
-        step = DeleteStep(self.host, kc.KURATOR_BACKUPS, action,
-                          "Kurator then deletes the Velero Backup or Schedule objects it "
-                          "created in each member cluster")
-        return DeletePlan(name, [step], [
-            "the backup data in object storage (Kurator never deletes it, and Velero may "
-            "re-sync the Velero Backup objects from the bucket)",
-            "backups already taken by a schedule",
-            "anything restored from them"])
+        found = self._backup(name)
+        s = self.session
+        return None if found is None else backup_plan(s.store, self.host, s.namespace, found)
 
-    def delete(self, plan: DeletePlan) -> DeleteResult:
-        from fleettui.kube.errors import KubeError
-
-        host = self.session.host
-        result = DeleteResult()
-        try:
-            if host is None:
-                raise KubeError(0, "NotConnected", "not connected")
-            host.delete(kc.KURATOR_BACKUPS, self.session.namespace, plan.name)
-            result.results.append(StepResult(self.host, True, plan.steps[0].action))
-        except KubeError as e:
-            result.results.append(StepResult(self.host, False, e.message))
-        return result
+    def delete(self, plan: DeletePlan, dry_run: bool = False) -> DeleteResult:
+        return delete_on_host(self.session.host, self.session.namespace, plan, dry_run)
 
 
     def submit(self, manifest: Obj, targets: list[str], dry_run_only: bool) -> list[str]:
@@ -271,7 +225,7 @@ class VeleroBackend:
         return found
 
     def delete_plan(self, name: str) -> DeletePlan | None:
-        steps = [_velero_step(ctx, res, name) for ctx, res, _ in self.objects_named(name)]
+        steps = [velero_step(ctx, res, name) for ctx, res, _ in self.objects_named(name)]
         if not steps:
             return None
         return DeletePlan(name, steps, ["anything restored from these backups"])
@@ -279,7 +233,7 @@ class VeleroBackend:
     def submit(self, manifest: Obj, targets: list[str], dry_run_only: bool) -> list[str]:
         return _velero_submit(self.session, manifest, targets, dry_run_only)
 
-    def delete(self, plan: DeletePlan) -> DeleteResult:
+    def delete(self, plan: DeletePlan, dry_run: bool = False) -> DeleteResult:
         from fleettui.kube.errors import KubeError
 
         result = DeleteResult()
@@ -288,13 +242,13 @@ class VeleroBackend:
                 client = self.session.member(step.cluster)
                 if step.resource == kc.VELERO_BACKUPS:
                     client.create(kc.VELERO_DELETE_REQUESTS, delete_request(
-                        plan.name, self.session.member_velero_namespace))
+                        plan.name, self.session.member_velero_namespace), dry_run=dry_run)
                 else:
                     client.delete(step.resource, self.session.member_velero_namespace,
-                                  plan.name)
+                                  plan.name, dry_run=dry_run)
                 result.results.append(StepResult(step.cluster, True, step.action))
             except KubeError as e:
-                result.results.append(StepResult(step.cluster, False, e.message))
+                result.results.append(StepResult(step.cluster, False, e.message, e))
         return result
 
 
@@ -303,14 +257,6 @@ def _velero_submit(session: Session, manifest: Obj, targets: list[str],
     res = kc.VELERO_SCHEDULES if manifest.get("kind") == "Schedule" else kc.VELERO_BACKUPS
     return submit_everywhere([session.member(ctx) for ctx in targets], res, manifest,
                              dry_run_only)
-
-
-def _velero_step(ctx: str, res: Resource, name: str) -> DeleteStep:
-    if res == kc.VELERO_BACKUPS:
-        return DeleteStep(ctx, res, f"create a DeleteBackupRequest for backups.velero.io/{name}",
-                          "Velero deletes the backup AND its data in object storage")
-    return DeleteStep(ctx, res, f"delete schedules.velero.io/{name}",
-                      "the schedule stops; the backups it took stay")
 
 
 class SubmitError(Exception):
@@ -345,6 +291,21 @@ def delete_request(backup: str, namespace: str) -> dict[str, object]:
             "metadata": {"generateName": f"{backup}-", "namespace": namespace,
                          "labels": {"velero.io/backup-name": velero_label_value(backup)}},
             "spec": {"backupName": backup}}
+
+
+def delete_on_host(host: KubeClient | None, namespace: str, plan: DeletePlan,
+                   dry_run: bool = False) -> DeleteResult:
+    """Carry out a Kurator plan: its one step deletes the fleet object on the host."""
+    from fleettui.kube.errors import KubeError
+
+    step = plan.steps[0]
+    try:
+        if host is None:
+            raise KubeError(0, "NotConnected", "not connected")
+        host.delete(step.resource, namespace, plan.name, dry_run=dry_run)
+        return DeleteResult([StepResult(step.cluster, True, step.action)])
+    except KubeError as e:
+        return DeleteResult([StepResult(step.cluster, False, e.message, e)])
 
 
 def backend_for(session: Session) -> Backend:

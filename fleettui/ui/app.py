@@ -31,7 +31,7 @@ from fleettui.ui.screens.fleets import FleetsScreen
 from fleettui.ui.screens.help import HelpScreen
 
 if TYPE_CHECKING:
-    from fleettui.live.backends import DeletePlan
+    from fleettui.live.delete_plans import DeletePlan
     from fleettui.live.session import Session
 
 CONNECT_RETRY_MIN = 2.0  # seconds between connection attempts while there is none
@@ -250,7 +250,8 @@ class FleetApp(App[int]):
                 session.watch_member(cluster)
 
     # ---- actions -------------------------------------------------------------------------
-    MUTATING_ACTIONS = frozenset({"new_backup", "delete", "submit", "dry_run"})
+    MUTATING_ACTIONS = frozenset({"new_backup", "delete", "submit", "dry_run", "new_restore",
+                                  "new_migrate"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # --readonly removes every mutating action from keys, footer, help and palette.

@@ -154,3 +154,54 @@ def test_wait_for_the_first_run_of_schedules(capsys: pytest.CaptureFixture[str],
         assert runs and runs[0]["status"]["phase"] == "Completed"
     finally:
         sim.stop()
+
+
+def test_delete_in_each_context_that_has_it(sim: Sim, capsys: pytest.CaptureFixture[str]
+                                            ) -> None:
+    runner, fleet, kubeconfig = sim
+    kcfg = ["--kubeconfig", str(kubeconfig)]
+    assert cli(capsys, *kcfg, "velero", "schedule", "create", "hourly", "--schedule",
+               "@hourly", "--context", MEMBERS)[0] == 0
+    assert cli(capsys, *kcfg, "velero", "backup", "create", "once", "--context",
+               "kurator-member2")[0] == 0
+    both = ["--context", MEMBERS]
+
+    code, _, err = cli(capsys, *kcfg, "--readonly", "velero", "backup", "delete", "once", *both)
+    assert code == 2 and "--readonly" in err
+    code, _, err = cli(capsys, *kcfg, "velero", "backup", "delete", "nope", *both)
+    assert code == 1 and 'backup.velero.io "nope" not found in namespace velero' in err
+
+    # A server dry run sends the requests with dryRun: nothing is asked of Velero
+    code, out, _ = cli(capsys, *kcfg, "velero", "backup", "delete", "once", *both,
+                       "--dry-run=server")
+    assert code == 0
+    m2 = member(kubeconfig, "kurator-member2")
+    assert m2.list(kc.VELERO_DELETE_REQUESTS, "velero")["items"] == []
+
+    # Only the context that holds the backup gets a DeleteBackupRequest, as the dialog says
+    code, out, _ = cli(capsys, *kcfg, "velero", "backup", "delete", "once", *both)
+    assert code == 0
+    assert out.splitlines()[0] == ("kurator-member2: create a DeleteBackupRequest for "
+                                   "backups.velero.io/once")
+    assert out.splitlines()[-1] == "NOT deleted: anything restored from these backups"
+    (request,) = m2.list(kc.VELERO_DELETE_REQUESTS, "velero")["items"]
+    assert request["spec"] == {"backupName": "once"}
+
+    code, out, _ = cli(capsys, *kcfg, "velero", "schedule", "delete", "hourly", *both)
+    assert code == 0
+    assert [line.split(":")[0] for line in out.splitlines()[:2]] == MEMBERS.split(",")
+    for name in MEMBERS.split(","):
+        with pytest.raises(KubeError) as gone:
+            member(kubeconfig, name).get(kc.VELERO_SCHEDULES, "velero", "hourly")
+        assert gone.value.code == 404
+
+
+def test_one_velero_namespace_flag_before_or_after_the_command(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--velero-namespace", "openshift-adp", "velero", "backup", "create", "b"],
+                 ["velero", "backup", "create", "b", "--velero-namespace", "openshift-adp"]):
+        code, out, _ = cli(capsys, *argv, "--dry-run=client", "-o", "yaml")
+        assert code == 0 and yaml.safe_load(out)["metadata"]["namespace"] == "openshift-adp"
+    code, _, err = cli(capsys, "--velero-namespace", "Bad_NS", "velero", "backup", "create",
+                       "b", "--dry-run=client")
+    assert code == 2 and "--velero-namespace" in err

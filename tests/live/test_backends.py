@@ -52,6 +52,13 @@ def test_delete_plans_say_what_is_and_is_not_deleted() -> None:
     kurator = KuratorBackend(kurator_session()).delete_plan("all-good")
     assert kurator is not None and [s.resource for s in kurator.steps] == [kc.KURATOR_BACKUPS]
     assert any("object storage" in k for k in kurator.kept)
+    # Kurator's own deletes in the members are named, member by member
+    assert kurator.then_intro.startswith("Kurator then deletes, in namespace velero")
+    assert {o.cluster for o in kurator.then} == {r.cluster_name for r in
+                                                KuratorBackend(kurator_session()).backup(
+                                                    "all-good").status.rows}  # type: ignore[union-attr]
+    assert all(o.kind == "backup.velero.io" and o.name.endswith("-all-good")
+               for o in kurator.then)
     velero = VeleroBackend(velero_session()).delete_plan("nightly")
     assert velero is not None and len(velero.steps) == 3
     assert all(s.resource == kc.VELERO_BACKUPS and "DeleteBackupRequest" in s.action
@@ -163,3 +170,16 @@ def test_plain_velero_mode_uses_the_velero_namespace_it_is_given(sim: Sim) -> No
         assert list(store.items("velero.io/deletebackuprequests", "openshift-adp"))
     finally:
         session.close()
+
+
+def test_the_dialog_and_the_cli_say_the_same_plan() -> None:
+    from fleettui.live.delete_plans import plan_lines
+    from fleettui.ui.screens.confirm import plan_text
+
+    for plan in (KuratorBackend(kurator_session()).delete_plan("all-good"),
+                 VeleroBackend(velero_session()).delete_plan("nightly")):
+        assert plan is not None
+        shown = " ".join(plan_text(plan).plain.split())
+        for line in plan_lines(plan):
+            words = " ".join(line.removeprefix("NOT deleted: ").split())
+            assert words in shown, (words, shown)

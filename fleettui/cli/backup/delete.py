@@ -4,19 +4,15 @@ the members and what it never deletes (the bucket data)."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from fleettui.cli.connection import kurator_host, name_of
+from fleettui.cli.connection import kurator_host
 from fleettui.cli.options import add_connection_options, check_namespace, refuse_readonly
-from fleettui.cli.output import EXIT_OK, say
+from fleettui.cli.output import report_delete as report
 from fleettui.cli.snapshot import snapshot
 from fleettui.kube import resources as kc
-from fleettui.live.backup_status import expected_clusters
-from fleettui.live.store import LiveStore
-from fleettui.model.kurator import BACKUP_NAME_LABEL, VELERO_NAMESPACE
-from fleettui.model.names import velero_object_name
+from fleettui.live.backends import delete_on_host
+from fleettui.live.delete_plans import backup_plan
 
-Obj = dict[str, Any]
 KIND = "backup.backup.kurator.dev"
 
 
@@ -31,38 +27,11 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 def run(args: argparse.Namespace) -> int:
     check_namespace(args.namespace)
-    if args.dry_run != "server":
+    dry_run = args.dry_run == "server"
+    if not dry_run:
         refuse_readonly(args, f"delete backup {args.name}")
     with kurator_host(args) as host:
         obj = host.get(kc.KURATOR_BACKUPS, args.namespace, args.name)
         store = snapshot(host, args.namespace, [obj], members=False)
-        host.delete(kc.KURATOR_BACKUPS, args.namespace, args.name,
-                    dry_run=args.dry_run == "server")
-    for line in deletion_report(store, host.name, args.namespace, obj, args.dry_run):
-        say(line)
-    return EXIT_OK
-
-
-def deletion_report(store: LiveStore, host: str, namespace: str, obj: Obj,
-                    dry_run: str) -> list[str]:
-    name = name_of(obj)
-    scheduled = bool((obj.get("spec") or {}).get("schedule"))
-    kind = "schedule.velero.io" if scheduled else "backup.velero.io"
-    suffix = " (server dry run)" if dry_run == "server" else ""
-    lines = [f'{KIND} "{name}" deleted{suffix}']
-    clusters = expected_clusters(store, host, namespace, obj)
-    if clusters:
-        lines.append(f"Kurator then deletes, in namespace {VELERO_NAMESPACE} of each cluster, "
-                     f"the objects labelled {BACKUP_NAME_LABEL}={name}:")
-        lines += [f"  {c.name}: {kind}/{velero_object_name(c.name, 'backup', namespace, name)}"
-                  for c in clusters]
-    else:
-        lines.append("Kurator resolves no cluster for it (fleet missing?): it drops the "
-                     "finalizer and deletes nothing in the members")
-    if scheduled:
-        lines.append("NOT deleted: the Velero Backups the schedules already made (kept until "
-                     "their TTL) and their data in the object storage bucket")
-    else:
-        lines.append("NOT deleted: the backup data in the object storage bucket (Kurator never "
-                     "deletes it; Velero may re-create the backup objects from the bucket)")
-    return lines
+        plan = backup_plan(store, host.name, args.namespace, obj)
+        return report(delete_on_host(host, args.namespace, plan, dry_run), plan, KIND, dry_run)

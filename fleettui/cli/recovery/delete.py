@@ -7,9 +7,11 @@ import argparse
 from functools import partial
 
 from fleettui.cli.connection import kurator_host
-from fleettui.cli.operations import Operation, deletion_report, snapshot
+from fleettui.cli.operations import Operation, snapshot
 from fleettui.cli.options import add_connection_options, check_namespace, refuse_readonly
-from fleettui.cli.output import EXIT_OK, say
+from fleettui.cli.output import report_delete as report
+from fleettui.live.backends import delete_on_host
+from fleettui.live.delete_plans import migrate_plan, restore_plan
 
 
 def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser], op: Operation
@@ -24,12 +26,13 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser], op: O
 
 def run(args: argparse.Namespace, op: Operation) -> int:
     check_namespace(args.namespace)
-    if args.dry_run != "server":
+    dry_run = args.dry_run == "server"
+    if not dry_run:
         refuse_readonly(args, f"delete {op.word} {args.name}")
     with kurator_host(args) as host:
         obj = host.get(op.resource, args.namespace, args.name)
         store = snapshot(host, args.namespace, op, [obj], members=False)
-        host.delete(op.resource, args.namespace, args.name, dry_run=args.dry_run == "server")
-    for line in deletion_report(store, host.name, args.namespace, op, obj, args.dry_run):
-        say(line)
-    return EXIT_OK
+        planner = restore_plan if op.kind == "Restore" else migrate_plan
+        plan = planner(store, host.name, args.namespace, obj)
+        return report(delete_on_host(host, args.namespace, plan, dry_run), plan, op.kind_name,
+                      dry_run)

@@ -8,7 +8,7 @@ import argparse
 
 from fleettui.cli.options import show_help
 from fleettui.cli.output import CliParser
-from fleettui.cli.velero import create, restore
+from fleettui.cli.velero import create, delete, restore
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         verbs: argparse._SubParsersAction[argparse.ArgumentParser] = k.add_subparsers(
             dest="velero_verb", metavar="VERB", parser_class=CliParser)
         create.add_parser(verbs, kind, what)
+        delete.add_parser(verbs, kind, what)
     k = kinds.add_parser("restore", help="a Velero Restore in each context")
     k.set_defaults(func=lambda args, k=k: show_help(k))
     verbs = k.add_subparsers(dest="velero_verb", metavar="VERB", parser_class=CliParser)

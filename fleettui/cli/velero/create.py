@@ -19,6 +19,7 @@ from fleettui.cli.options import (
     FILTER_FLAGS,
     add_dry_run_option,
     add_filter_options,
+    add_velero_namespace_option,
     duration_seconds,
     label_flags,
     print_warnings,
@@ -29,7 +30,6 @@ from fleettui.cli.options import (
 from fleettui.cli.output import EXIT_OK, ChangePrinter, warn
 from fleettui.kube import resources as kc
 from fleettui.model.filters import namespaces_not_found
-from fleettui.model.velero import NAMESPACE
 from fleettui.model.velero_form import VeleroForm, build_velero
 
 if TYPE_CHECKING:
@@ -56,8 +56,7 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser], kind:
     c.add_argument("--kubeconfig", default=argparse.SUPPRESS, help="kubeconfig file")
     c.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
                    help="refuse every mutating request")
-    c.add_argument("--velero-namespace", default=NAMESPACE, metavar="NS",
-                   help=f"Velero's namespace (default: {NAMESPACE})")
+    add_velero_namespace_option(c)
     add_filter_options(c)
     c.add_argument("--storage-location", default="", metavar="BSL",
                    help="BackupStorageLocation (default: Velero's default location)")

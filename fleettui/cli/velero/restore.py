@@ -22,6 +22,7 @@ from fleettui.cli.options import (
     add_dry_run_option,
     add_restore_options,
     add_selection_options,
+    add_velero_namespace_option,
     duration_seconds,
     label_flags,
     raise_form_errors,
@@ -34,7 +35,6 @@ from fleettui.kube.errors import KubeError
 from fleettui.model.restore import BackupChoice, choose_plain_backup
 from fleettui.model.restore_form import VeleroRestoreForm, build_velero_restore
 from fleettui.model.status import SCHEDULE_NAME_LABEL
-from fleettui.model.velero import NAMESPACE
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient
@@ -60,8 +60,7 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     c.add_argument("--kubeconfig", default=argparse.SUPPRESS, help="kubeconfig file")
     c.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
                    help="refuse every mutating request")
-    c.add_argument("--velero-namespace", default=NAMESPACE, metavar="NS",
-                   help=f"Velero's namespace (default: {NAMESPACE})")
+    add_velero_namespace_option(c)
     add_selection_options(c, "restore")
     add_restore_options(c)
     add_output_option(c, CREATE_FORMATS, None,

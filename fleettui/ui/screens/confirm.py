@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 if TYPE_CHECKING:
-    from fleettui.live.backends import DeletePlan
+    from fleettui.live.delete_plans import DeletePlan
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -46,6 +46,11 @@ def plan_text(plan: DeletePlan) -> Text:
     for step in plan.steps:
         body.append(f"{step.cluster}: ", style="bold")
         body.append(f"{step.action}. {step.effect[:1].upper()}{step.effect[1:]}.\n")
+    if plan.then_intro:
+        body.append(f"\n{plan.then_intro}\n")
+        for obj in plan.then:
+            body.append(f"  {obj.cluster}: ", style="bold")
+            body.append(f"{obj.kind}/{obj.name}" + (f" ({obj.note})" if obj.note else "") + "\n")
     body.append("\nNot deleted: ", style="bold yellow")
     body.append("; ".join(plan.kept) + ".")
     return body
