@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fleettui.kube import resources as kc
 from fleettui.live.backup_status import expected_clusters
 from fleettui.live.store import LiveStore
+from fleettui.model.coverage import (
+    Coverage,
+    Inventory,
+    Scope,
+    coverage,
+    inventory_from_objects,
+    scope_from_spec,
+)
 from fleettui.model.kurator import ClusterRef
 from fleettui.model.names import velero_object_name
 from fleettui.model.schedule_health import (
@@ -26,6 +34,9 @@ from fleettui.model.schedule_health import (
     assess,
 )
 from fleettui.model.timefmt import parse_time
+
+if TYPE_CHECKING:
+    from fleettui.kube.client import KubeClient
 
 Obj = dict[str, Any]
 
@@ -152,3 +163,83 @@ def session_health(source: Source, now: datetime, limits: HealthLimits | None = 
         return kurator_health(source.store, source.context or "", source.namespace, now,
                               limits, source.member_errors)
     return velero_health(source.store, source.contexts, now, limits, source.member_errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Coverage: the same schedules, by what they take from each cluster
+
+
+def members_of(source: Source) -> list[str]:
+    """Every member: the fleets' clusters (Kurator), or the contexts (plain Velero)."""
+    if source.mode != "kurator":  # contexts without Velero (a Kurator host) are no members
+        return [c for c in source.contexts
+                if source.store.state_of(c, kc.VELERO_SCHEDULES)[0] != kc.MISSING]
+    return sorted({str(c.get("name") or "")
+                   for f in source.store.objects(source.context or "", kc.FLEETS)
+                   for c in (f.get("spec") or {}).get("clusters") or []
+                   if isinstance(c, dict)} - {""})
+
+
+def _template(source: Source, h: ScheduleHealth) -> object:
+    """What the schedule takes: the member's Velero Schedule template, else (not created yet)
+    the Kurator Backup's resource filter, which uses the same field names."""
+    for sched in source.store.objects(h.cluster, kc.VELERO_SCHEDULES):
+        if _name(sched) == h.velero_schedule:
+            return (sched.get("spec") or {}).get("template") or {}
+    if source.mode == "kurator":
+        backup = source.store.get(source.context or "", kc.KURATOR_BACKUPS, source.namespace,
+                                  h.schedule) or {}
+        return ((backup.get("spec") or {}).get("policy") or {}).get("resourceFilter") or {}
+    return {}
+
+
+def scopes_of(source: Source, rows: Iterable[ScheduleHealth]) -> dict[str, list[Scope]]:
+    scopes: dict[str, list[Scope]] = {}
+    for h in rows:
+        scopes.setdefault(h.cluster, []).append(
+            scope_from_spec(h.schedule, _template(source, h), h.recovery_age, h.verdict))
+    return scopes
+
+
+def inventories_from_store(store: LiveStore, clusters: Iterable[str],
+                           errors: Mapping[str, str] | None = None) -> dict[str, Inventory]:
+    """Each member's namespaces and pods as read into the store (the CLI's one read)."""
+    found = {}
+    for cluster in clusters:
+        if errors and cluster in errors:
+            found[cluster] = Inventory(problem=errors[cluster])
+        else:
+            found[cluster] = inventory_from_objects(store.objects(cluster, kc.NAMESPACES),
+                                                    store.objects(cluster, kc.PODS))
+    return found
+
+
+def session_coverage(source: Source, inventories: Mapping[str, Inventory], now: datetime,
+                     max_age: float, limits: HealthLimits | None = None,
+                     include_system: bool = False) -> Coverage:
+    """What `:coverage` and `fleettui coverage` show, from the same health rows."""
+    scopes = scopes_of(source, session_health(source, now, limits))
+    return coverage(inventories, scopes, max_age, include_system)
+
+
+class Reader(Source, Protocol):
+    """A session that can reach its members (live.session.Session)."""
+
+    def member(self, cluster: str) -> KubeClient: ...
+
+
+def read_inventories(session: Reader, clusters: Iterable[str]) -> dict[str, Inventory]:
+    """Each member's namespaces and pods, read now (blocks: call it from a worker thread); a
+    member that cannot be read says why."""
+    from fleettui.kube.errors import KubeError
+
+    found = {}
+    for cluster in clusters:
+        try:
+            client = session.member(cluster)
+            found[cluster] = inventory_from_objects(
+                client.list(kc.NAMESPACES).get("items") or [],
+                client.list(kc.PODS).get("items") or [])
+        except KubeError as e:
+            found[cluster] = Inventory(problem=e.message)
+    return found
