@@ -55,6 +55,7 @@ from fleettui.ui.widgets.toggles import Checklist, Choice
 
 if TYPE_CHECKING:
     from fleettui.kube.errors import KubeError
+    from fleettui.live.session import Session
 
 TEXT_FIELDS = {
     "name": ("Name", "lowercase letters, digits and '-'"),
@@ -76,8 +77,13 @@ LIST_FIELDS = {"include_namespaces", "exclude_namespaces", "include_resources",
 class BackupFormScreen(FormScreen):
     TITLE_TEXT = "New fleet backup"
 
-    def __init__(self) -> None:
+    def __init__(self, include_namespaces: str = "", clusters: list[str] | None = None
+                 ) -> None:
+        """`include_namespaces` and `clusters` start the form filled in (e.g. from an
+        unprotected namespace on `:coverage`); the fleet is then the one holding them."""
         super().__init__()
+        self.prefill_namespaces = include_namespaces
+        self.prefill_clusters = clusters
         self.touched: set[str] = set()
         self.submitted = False
         self.server_errors: dict[str, str] = {}
@@ -104,7 +110,8 @@ class BackupFormScreen(FormScreen):
                         classes="section")
             yield Checklist(id="clusters")
             yield Static("", id="clusters-error", classes="error")
-            for name in ("include_namespaces", "exclude_namespaces", "labels"):
+            yield from self._text_field("include_namespaces", self.prefill_namespaces)
+            for name in ("exclude_namespaces", "labels"):
                 yield from self._text_field(name)
             with Horizontal(classes="row"):
                 yield Label("  build", classes="field-label")
@@ -158,7 +165,7 @@ class BackupFormScreen(FormScreen):
         select = self.query_one("#fleet", Select)
         select.set_options([(f, f) for f in fleets])
         if fleets and select.is_blank():
-            select.value = fleets[0]
+            select.value = self._prefilled_fleet(session) or fleets[0]
 
     def _fill_contexts(self) -> None:
         session = self.session
@@ -168,9 +175,24 @@ class BackupFormScreen(FormScreen):
                                                      style="bold"))
         clusters = self.query_one("#clusters", SelectionList)
         clusters.add_options([
-            (ctx, ctx, session.store.state_of(ctx, kc.VELERO_BACKUPS)[0] != MISSING)
-            for ctx in session.contexts])
+            (ctx, ctx, session.store.state_of(ctx, kc.VELERO_BACKUPS)[0] != MISSING
+             and self._chosen(ctx)) for ctx in session.contexts])
         self.load_suggestions(list(session.contexts))
+
+    def _chosen(self, cluster: str) -> bool:
+        return self.prefill_clusters is None or cluster in self.prefill_clusters
+
+    def _prefilled_fleet(self, session: Session) -> str:
+        """The first fleet that holds every prefilled cluster ("" when none was given)."""
+        if not self.prefill_clusters:
+            return ""
+        for fleet in sorted(session.store.objects(session.context or "", kc.FLEETS),
+                            key=lambda f: str(f["metadata"]["name"])):
+            names = {str(c.get("name")) for c in (fleet.get("spec") or {}).get("clusters") or []
+                     if isinstance(c, dict)}
+            if set(self.prefill_clusters) <= names:
+                return str(fleet["metadata"]["name"])
+        return ""
 
     def refresh_view(self) -> None:
         if not self.is_mounted or self.velero:
@@ -191,7 +213,7 @@ class BackupFormScreen(FormScreen):
                               for r in refs]
         clusters = self.query_one("#clusters", SelectionList)
         clusters.clear_options()
-        clusters.add_options([(f"{c.name}  ({c.kind or 'Cluster'})", c.name, True)
+        clusters.add_options([(f"{c.name}  ({c.kind or 'Cluster'})", c.name, self._chosen(c.name))
                               for c in self.fleet_members])
         self.load_suggestions([c.name for c in self.fleet_members])
         self.revalidate()
