@@ -9,7 +9,6 @@ from fleettui import __version__
 from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
 from fleettui.cli import check as check_cmd
 from fleettui.cli import coverage as coverage_cmd
-from fleettui.cli import coverage as coverage_cmd
 from fleettui.cli import schedules as schedules_cmd
 from fleettui.cli.kubeconfig import check_context_quickly
 from fleettui.cli.options import add_velero_namespace_option, check_namespace
@@ -56,7 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
     velero.add_parser(sub)
     schedules_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
-    coverage_cmd.add_parser(sub)
     coverage_cmd.add_parser(sub)
     return parser
 
