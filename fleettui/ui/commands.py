@@ -24,6 +24,8 @@ class FleetCommands(Provider):
             ("help", "Show the keys of this screen", app.action_help),
             ("health", "Schedule health: one verdict per schedule and cluster",
              self._health),
+            ("coverage", "Coverage: which namespaces on which clusters are backed up",
+             self._coverage),
         ]
         if not app.readonly:
             entries.append(("new backup", "Create a backup or schedule", app.action_new_backup))
@@ -52,3 +54,8 @@ class FleetCommands(Provider):
         from fleettui.ui.screens.health import HealthScreen
 
         self.app.push_screen(HealthScreen())
+
+    def _coverage(self) -> None:
+        from fleettui.ui.screens.coverage import CoverageScreen
+
+        self.app.push_screen(CoverageScreen())
