@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,6 +21,8 @@ from fleettui.cli.options import created_line
 from fleettui.cli.output import EXIT_API, EXIT_OK, CliError, as_list, error_lines, say, usage
 from fleettui.kube.errors import KubeError
 from fleettui.kube.resources import Resource
+from fleettui.live.submit import create_everywhere, dry_run_everywhere
+from fleettui.live.submit import on_each as on_each  # re-exported for the commands
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient
@@ -37,20 +38,6 @@ def target_contexts(args: argparse.Namespace) -> list[str]:
         raise usage("--context", "no context named; give one or more, comma-separated, or "
                                  "leave the flag out for the current context")
     return resolve_contexts(args.kubeconfig, list(dict.fromkeys(names)))
-
-
-def on_each(clients: dict[str, KubeClient], call: Callable[[KubeClient], T]
-            ) -> dict[str, T | KubeError]:
-    """`call` on every context at once; a KubeError is kept as that context's outcome."""
-    def run(context: str) -> T | KubeError:
-        try:
-            return call(clients[context])
-        except KubeError as e:
-            return e
-
-    names = list(clients)
-    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
-        return dict(zip(names, pool.map(run, names), strict=True))
 
 
 def no_velero(e: KubeError) -> KubeError:
@@ -80,7 +67,7 @@ def print_created(args: argparse.Namespace, kind_name: str, name: str,
         say(f"{where}{created_line(kind_name, name, args.dry_run)}")
 
 
-def create_everywhere(args: argparse.Namespace, clients: dict[str, KubeClient], res: Resource,
+def create_in_contexts(args: argparse.Namespace, clients: dict[str, KubeClient], res: Resource,
                       kind_name: str, manifest: Obj, accepted: Callable[[], None]
                       ) -> dict[str, Obj] | int:
     """Server dry run in every context first, so that a refusal anywhere creates nothing;
@@ -88,8 +75,8 @@ def create_everywhere(args: argparse.Namespace, clients: dict[str, KubeClient], 
     where it was created when one still fails. Returns the objects created per context, or
     the exit code when the command ends here (one refusal, or --dry-run=server)."""
     name = str(manifest["metadata"]["name"])
-    checked = on_each(clients, lambda c: c.create(res, manifest, dry_run=True))
-    refused = {c: no_velero(o) for c, o in checked.items() if isinstance(o, KubeError)}
+    outcome = dry_run_everywhere(clients, res, manifest)
+    refused = {c: no_velero(e) for c, e in outcome.refused.items()}
     if refused:
         print_failures(refused)
         if len(clients) == 1:
@@ -98,12 +85,10 @@ def create_everywhere(args: argparse.Namespace, clients: dict[str, KubeClient], 
                        f"{', '.join(refused)}; nothing was created in any context", EXIT_API)
     accepted()
     if args.dry_run == "server":
-        print_created(args, kind_name, name, {c: o for c, o in checked.items()
-                                              if isinstance(o, dict)})
+        print_created(args, kind_name, name, outcome.checked)
         return EXIT_OK
-    outcomes = on_each(clients, lambda c: c.create(res, manifest))
-    created = {c: o for c, o in outcomes.items() if isinstance(o, dict)}
-    failed = {c: o for c, o in outcomes.items() if isinstance(o, KubeError)}
+    create_everywhere(clients, res, manifest, outcome)
+    created, failed = outcome.created, outcome.failed
     print_created(args, kind_name, name, created)
     if failed:
         print_failures(failed)

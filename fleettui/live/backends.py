@@ -24,6 +24,8 @@ from fleettui.live.delete_plans import DeleteStep as DeleteStep
 from fleettui.live.delete_plans import StepResult as StepResult
 from fleettui.live.delete_plans import backup_plan, velero_step
 from fleettui.live.store import LiveStore
+from fleettui.live.submit import SubmitError as SubmitError
+from fleettui.live.submit import submit_everywhere as submit_everywhere
 from fleettui.model.names import velero_label_value
 from fleettui.model.status import FleetBackupStatus, derive_velero_status
 from fleettui.model.timefmt import parse_time
@@ -257,31 +259,6 @@ def _velero_submit(session: Session, manifest: Obj, targets: list[str],
     res = kc.VELERO_SCHEDULES if manifest.get("kind") == "Schedule" else kc.VELERO_BACKUPS
     return submit_everywhere([session.member(ctx) for ctx in targets], res, manifest,
                              dry_run_only)
-
-
-class SubmitError(Exception):
-    """A create refused after dry-runs passed everywhere: where it was created before that."""
-
-    def __init__(self, error: Exception, created: list[str]) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.created = created
-
-
-def submit_everywhere(clients: list[KubeClient], res: Resource, manifest: Obj,
-                      dry_run_only: bool) -> list[str]:
-    """Dry-run on every cluster first, so a refusal anywhere creates nothing anywhere; a
-    create that still fails later raises SubmitError saying where it was created already."""
-    for client in clients:
-        client.create(res, manifest, dry_run=True)
-    created: list[str] = []
-    for client in [] if dry_run_only else clients:
-        try:
-            client.create(res, manifest)
-        except Exception as e:
-            raise SubmitError(e, created) from e
-        created.append(client.name)
-    return created
 
 
 def delete_request(backup: str, namespace: str) -> dict[str, object]:

@@ -144,7 +144,9 @@ def test_a_create_refused_after_the_dry_runs_says_where_it_was_created() -> None
     with pytest.raises(SubmitError) as caught:
         submit_everywhere([a, b, c], kc.VELERO_BACKUPS, {"metadata": {"name": "x"}},  # type: ignore[list-item]
                           False)
-    assert caught.value.created == ["a"] and c.created == []
+    # every create is tried (at once), and the error says where it was created before
+    assert caught.value.created == ["a", "c"] and c.created == ["x"]
+    assert caught.value.error.cluster == "b"
 
 
 def test_plain_velero_mode_uses_the_velero_namespace_it_is_given(sim: Sim) -> None:

@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from fleettui.cli.connection import list_namespace_names
-from fleettui.cli.contexts import context_clients, create_everywhere, on_each, print_created
+from fleettui.cli.contexts import context_clients, create_in_contexts, print_created
 from fleettui.cli.follow import follow_velero
 from fleettui.cli.formats import CREATE_FORMATS, add_output_option
 from fleettui.cli.options import (
@@ -29,6 +29,7 @@ from fleettui.cli.options import (
 )
 from fleettui.cli.output import EXIT_OK, ChangePrinter, warn
 from fleettui.kube import resources as kc
+from fleettui.live.submit import on_each
 from fleettui.model.filters import namespaces_not_found
 from fleettui.model.velero_form import VeleroForm, build_velero
 
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         print_warnings(result.warnings, flags)
 
     with context_clients(args) as clients:
-        outcome = create_everywhere(args, clients, res, kind_name, manifest, accepted)
+        outcome = create_in_contexts(args, clients, res, kind_name, manifest, accepted)
     if isinstance(outcome, int):
         return outcome
     if not args.wait:

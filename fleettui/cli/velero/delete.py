@@ -8,13 +8,14 @@ import argparse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fleettui.cli.contexts import context_clients, on_each
+from fleettui.cli.contexts import context_clients
 from fleettui.cli.options import add_velero_namespace_option, check_namespace, refuse_readonly
 from fleettui.cli.output import EXIT_NOT_FOUND, CliError, report_delete
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
 from fleettui.live.backends import VeleroBackend
 from fleettui.live.store import LiveStore
+from fleettui.live.submit import on_each
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient

@@ -13,7 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from fleettui.cli.contexts import context_clients, create_everywhere, on_each, print_created
+from fleettui.cli.contexts import context_clients, create_in_contexts, print_created
 from fleettui.cli.follow import follow_velero
 from fleettui.cli.formats import CREATE_FORMATS, add_output_option
 from fleettui.cli.options import (
@@ -32,6 +32,7 @@ from fleettui.cli.options import (
 from fleettui.cli.output import EXIT_API, EXIT_OK, ChangePrinter, CliError, print_choices, usage
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
+from fleettui.live.submit import on_each
 from fleettui.model.restore import BackupChoice, choose_plain_backup
 from fleettui.model.restore_form import VeleroRestoreForm, build_velero_restore
 from fleettui.model.status import SCHEDULE_NAME_LABEL
@@ -107,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_readonly(args, f"create {KIND}/{name}")
     with context_clients(args) as clients:
         choices = usable_backups(clients, form)
-        outcome = create_everywhere(args, clients, kc.VELERO_RESTORES, KIND, manifest,
+        outcome = create_in_contexts(args, clients, kc.VELERO_RESTORES, KIND, manifest,
                                     lambda: print_choices(choices))
     if isinstance(outcome, int):
         return outcome
