@@ -26,6 +26,8 @@ class FleetCommands(Provider):
              self._health),
             ("coverage", "Coverage: which namespaces on which clusters are backed up",
              self._coverage),
+            ("restores", "Jump to the restores list", partial(self._recoveries, "Restore")),
+            ("migrates", "Jump to the migrates list", partial(self._recoveries, "Migrate")),
         ]
         if not app.readonly:
             entries.append(("new backup", "Create a backup or schedule", app.action_new_backup))
@@ -38,6 +40,11 @@ class FleetCommands(Provider):
                 entries.append((f"delete {name}", "Delete, after a confirmation",
                                 partial(app.confirm_delete, name)))
         return entries
+
+    def _recoveries(self, kind: str) -> None:
+        from fleettui.ui.screens.recoveries import RecoveriesScreen
+
+        self.app.push_screen(RecoveriesScreen(kind))
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._entries():

@@ -30,6 +30,8 @@ class BackupsScreen(LiveScreen):
         Binding("n", "app.new_backup", "New", id="new"),
         Binding("y", "yaml", "YAML", id="yaml"),
         Binding("d,ctrl+d", "delete", "Delete", id="delete"),
+        Binding("r", "new_restore", "Restore", id="restore"),
+        Binding("m", "new_migrate", "Migrate", id="migrate", show=False),  # 80 columns
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -91,3 +93,27 @@ class BackupsScreen(LiveScreen):
         name = self._selected()
         if name:
             self.fleet_app.confirm_delete(name)
+
+    def action_new_restore(self) -> None:
+        """A restore form for the selected backup or schedule (Kurator mode)."""
+        from fleettui.ui.screens.restore_form import RestoreFormScreen
+
+        name = self._selected()
+        if name and self._kurator("Restore"):
+            self.app.push_screen(RestoreFormScreen(name))
+
+    def action_new_migrate(self) -> None:
+        from fleettui.live.recoveries import backup_fleet
+        from fleettui.ui.screens.migrate_form import MigrateFormScreen
+
+        if self._kurator("Migrate") and self.session is not None:
+            name = self._selected()
+            self.app.push_screen(MigrateFormScreen(
+                backup_fleet(self.session, name) if name else ""))
+
+    def _kurator(self, what: str) -> bool:
+        if self.session is not None and self.session.mode == "kurator":
+            return True
+        self.app.notify(f"{what} from the TUI needs Kurator; in plain Velero mode use "
+                        "`fleettui velero restore create`", title=what, severity="warning")
+        return False
