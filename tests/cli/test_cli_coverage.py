@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.cli.cli_helpers import cli
-from tests.conftest import start_sim, wait_for
+from tests.cli.test_cli_health import fast_fleet
+from tests.conftest import wait_for
 
 
 def cover(capsys: pytest.CaptureFixture[str], kcfg: list[str], *opts: str) -> dict[str, Any]:
@@ -31,9 +32,7 @@ def reasons(data: dict[str, Any]) -> dict[tuple[str, str], str]:
 
 def test_coverage_with_a_label_selector_and_a_whole_namespace(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    runner, _fleet, kubeconfig = start_sim(tmp_path, speed=86400.0)
-    try:
-        kcfg = ["--kubeconfig", str(kubeconfig)]
+    with fast_fleet(tmp_path) as kcfg:
         before = states(cover(capsys, kcfg))
         assert set(before.values()) == {"unprotected"}
         assert ("kurator-backup", "kurator-member2") in before
@@ -79,5 +78,3 @@ def test_coverage_with_a_label_selector_and_a_whole_namespace(
         everything = states(cover(capsys, kcfg, "--include-system-namespaces"))
         assert everything[("kube-system", "kurator-member1")] == "unprotected"
 
-    finally:
-        runner.stop()

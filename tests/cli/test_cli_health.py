@@ -4,6 +4,8 @@ forced to fail shows `failing` with Velero's reason, and `check` exits 1 naming 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,16 @@ from tests.conftest import start_sim, wait_for
 
 FAIL_MEMBER2 = {"kurator-member2": "Failed"}
 SIM_REASON = "connection to the object store was reset"
+
+
+@contextmanager
+def fast_fleet(tmp_path: Path, **overrides: object) -> Iterator[list[str]]:
+    """A simulator whose schedules fire every second; yields the --kubeconfig flag."""
+    runner, _fleet, kubeconfig = start_sim(tmp_path, speed=86400.0, **overrides)
+    try:
+        yield ["--kubeconfig", str(kubeconfig)]
+    finally:
+        runner.stop()
 
 
 def rows(capsys: pytest.CaptureFixture[str], *argv: str) -> list[dict[str, Any]]:
@@ -34,10 +46,7 @@ def both_ran(items: list[dict[str, Any]]) -> bool:
 
 def test_kurator_schedule_failing_on_one_member(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    runner, _fleet, kubeconfig = start_sim(tmp_path, speed=86400.0,
-                                           member_outcome=FAIL_MEMBER2)
-    try:
-        kcfg = ["--kubeconfig", str(kubeconfig)]
+    with fast_fleet(tmp_path, member_outcome=FAIL_MEMBER2) as kcfg:
         code, _, err = cli(capsys, *kcfg, "schedules")
         assert code == 0 and "No schedules in fleets in namespace default" in err
         assert cli(capsys, *kcfg, "backup", "create", "nightly", "--fleet", "quickstart",
@@ -64,15 +73,11 @@ def test_kurator_schedule_failing_on_one_member(tmp_path: Path,
         assert len(lines) == 1 and lines[0].startswith(
             "kurator-member2: schedule nightly: has no good recovery point (limit 1d2h)")
         assert SIM_REASON in lines[0]
-    finally:
-        runner.stop()
 
 
 def test_check_passes_with_a_summary_when_every_member_has_a_fresh_run(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    runner, _fleet, kubeconfig = start_sim(tmp_path, speed=86400.0)
-    try:
-        kcfg = ["--kubeconfig", str(kubeconfig)]
+    with fast_fleet(tmp_path) as kcfg:
         code, out, _ = cli(capsys, *kcfg, "check")
         assert code == 1 and out.startswith("no schedules in fleets in namespace default")
         assert cli(capsys, *kcfg, "backup", "create", "nightly", "--fleet", "quickstart",
@@ -83,16 +88,11 @@ def test_check_passes_with_a_summary_when_every_member_has_a_fresh_run(
         assert code == 0 and len(out.splitlines()) == 1
         assert out.startswith("ok: 2 schedule(s) on 2 cluster(s), every newest good recovery "
                               "point within 1h")
-    finally:
-        runner.stop()
 
 
 def test_plain_velero_schedules_across_contexts(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    runner, _fleet, kubeconfig = start_sim(tmp_path, speed=86400.0,
-                                           member_outcome=FAIL_MEMBER2)
-    try:
-        kcfg = ["--kubeconfig", str(kubeconfig)]
+    with fast_fleet(tmp_path, member_outcome=FAIL_MEMBER2) as kcfg:
         assert cli(capsys, *kcfg, "velero", "schedule", "create", "daily", "--context",
                    "kurator-member1,kurator-member2", "--schedule", "@daily")[0] == 0
         plain = [*kcfg, "--context", "kurator-member1"]  # no Kurator API there
@@ -107,8 +107,6 @@ def test_plain_velero_schedules_across_contexts(tmp_path: Path,
         code, out, _ = cli(capsys, *plain, "check")
         assert code == 1 and [line.split(":")[0] for line in out.splitlines()] == [
             "kurator-member2"]
-    finally:
-        runner.stop()
 
 
 @pytest.mark.parametrize(("argv", "flag"), [
