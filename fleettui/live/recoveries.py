@@ -143,8 +143,9 @@ def stuck_notes(st: FleetBackupStatus, obj: Obj, now: datetime, limit: float = S
     """A line per cluster whose phase has not moved on for longer than `limit` seconds: a
     running row since its start, a row with nothing yet since the object was created."""
     created = parse_time((obj.get("metadata") or {}).get("creationTimestamp"))
+    migrate = obj.get("kind") == MIGRATE
     notes = []
-    for row in st.rows:
+    for i, row in enumerate(st.rows):
         if row.state in FINAL_STATES:
             continue
         since = row.started or created
@@ -153,7 +154,8 @@ def stuck_notes(st: FleetBackupStatus, obj: Obj, now: datetime, limit: float = S
         phase = row.phase_display or row.state
         notes.append(f"{row.cluster_name}: still {phase} after {_minutes(now - since)} (over "
                      f"the {_minutes_s(limit)} limit for one phase): check that Velero runs "
-                     f"there and see `velero restore describe {row.velero_name}`")
+                     f"there and see `velero {'backup' if migrate and i == 0 else 'restore'} "
+                     f"describe {row.velero_name}`")
     return notes
 
 

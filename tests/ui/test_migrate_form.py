@@ -23,6 +23,7 @@ from tests.cli.restore_helpers import APP_NS, M1, M2, creates, find, pod
 from tests.cli.test_cli_migrate import MIGRATE
 from tests.conftest import start_sim
 from tests.ui.test_app import SIZE, Sim, make_app, static_text, table_text, type_into, until
+from tests.ui.test_restore_form import outcome
 
 synced = test_cli_migrate.synced  # members that sync the bucket (the CLI tests' fixture)
 
@@ -84,8 +85,7 @@ async def test_migrate_form_refuses_with_errors_beside_fields(sim: Sim) -> None:
         assert "namespace/name" in static_text(app, "#ordered_resources-error")
         before = len(fleet.audit)
         await pilot.press("ctrl+s")
-        outcome = static_text(app, "#form-error")
-        assert "nothing sent" in outcome
+        assert "nothing sent" in outcome(app)
         assert "exactly one source" in static_text(app, "#source-error")
         assert "name the target clusters" in static_text(app, "#targets-error")
         assert screen.query_one("#ordered_resources").value == "pods=a/b/c"  # type: ignore[attr-defined]
@@ -123,6 +123,7 @@ async def test_a_phase_stuck_past_the_limit_is_called_out(
         await until(pilot, lambda: f"⚠ {M2}: still Pending after" in
                     static_text(app, "#stuck"), timeout=30, what="the stuck target said")
         assert "over the 2s limit for one phase" in static_text(app, "#stuck")
+        assert f"velero restore describe {M2}-migrate-default-move" in static_text(app, "#stuck")
         assert M1 not in static_text(app, "#stuck")  # its backup completed
 
 
@@ -141,6 +142,10 @@ def test_stuck_notes_count_from_the_start_or_the_creation() -> None:
     assert [n.split(":")[0] for n in notes] == ["a", "d"]
     assert notes[0].startswith("a: still InProgress after 11m00s (over the 10m00s limit")
     assert notes[1].startswith("d: still Pending after 15m00s")
+    assert "velero restore describe a-restore-default-r" in notes[0]
+    # A migrate's first row is its source's backup.
+    migrate = stuck_notes(st, {**obj, "kind": "Migrate"}, now, limit=600)
+    assert "velero backup describe a-restore-default-r" in migrate[0]
 
 
 def test_ordered_resources_parse_as_the_velero_cli_writes_them() -> None:

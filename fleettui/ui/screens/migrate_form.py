@@ -70,7 +70,7 @@ class MigrateFormScreen(RecoveryFormScreen):
         session = self.session
         fleets = fleet_names(session) if session is not None else []
         select = self.query_one("#fleet", Select)
-        select.set_options([(f, f) for f in fleets])
+        select.set_options([(Text(f), f) for f in fleets])
         wanted = self.fleet if self.fleet in fleets else fleets[0] if fleets else ""
         if wanted:
             select.value = wanted

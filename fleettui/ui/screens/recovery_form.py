@@ -78,7 +78,7 @@ class RecoveryFormScreen(FormScreen):
         yield Static("", id=f"{name}-error", classes="error")
 
     def error_box(self, name: str) -> ComposeResult:
-        yield Static("", id=f"{name}-error", classes="error")
+        yield Static("", id=error_id(name), classes="error")
 
     def compose_filters(self) -> ComposeResult:
         yield Label("What to restore (within what the backup holds)", classes="section")
@@ -173,7 +173,7 @@ class RecoveryFormScreen(FormScreen):
             shown = errors.get(name, "") if (self.submitted or name in self.touched
                                              or name in self.server_errors) else ""
             warning = result.warnings.get(name, "")
-            self._show(f"{name}-error", Text("✗ " + shown, style="bold red") if shown else
+            self._show(error_id(name), Text("✗ " + shown, style="bold red") if shown else
                       Text("! " + warning, style="yellow") if warning else Text(""))
         preview = yaml.safe_dump(result.manifest, sort_keys=False, allow_unicode=True)
         if preview != self.preview_yaml:
@@ -259,3 +259,8 @@ class RecoveryFormScreen(FormScreen):
 
     def other_choices(self) -> tuple[object, ...]:
         return ()
+
+
+def error_id(field: str) -> str:
+    """The box beside a field; the whole object's ("form") must not be the outcome bar."""
+    return "spec-error" if field == "form" else f"{field}-error"

@@ -79,7 +79,7 @@ class RecoveryStatusScreen(LiveScreen):
         table = self.query_one("#clusters", LiveTable)
         table.sync(self._rows(st, now))
         self._note("#reasons", rows.reason_text(st.rows, table.selected_key))
-        notes = stuck_notes(st, obj, now, self.stuck_after)
+        notes = stuck_notes(st, {**obj, "kind": self.kind}, now, self.stuck_after)
         self._note("#stuck", Text("\n".join(f"⚠ {n}" for n in notes), style="bold yellow"))
 
     def _rows(self, st: FleetBackupStatus, now: datetime) -> list[tuple[str, list[str | Text]]]:
