@@ -291,3 +291,23 @@ def test_json_form_is_serialisable_and_complete() -> None:
     (86400 * 3 + 3600 * 4, "3d4h"), (86400 * 2, "2d")])
 def test_age_text(seconds: float | None, text: str) -> None:
     assert age_text(seconds) == text
+
+
+def test_a_new_version_of_a_run_is_read_again() -> None:
+    first = run(day(28), "InProgress")
+    first["metadata"]["resourceVersion"] = "1"
+    assert check([run(day(27)), first]).last_attempt.phase == "InProgress"  # type: ignore[union-attr]
+    done = run(day(28))
+    done["metadata"]["resourceVersion"] = "2"
+    h = check([run(day(27)), done])
+    assert h.last_attempt is not None and h.last_attempt.phase == "Completed"
+
+
+def test_rows_sharing_a_cron_get_their_own_windows() -> None:
+    # The first row's window starts on the 26th, the second's on the 20th: the shared ticks
+    # must reach back for the second without changing what the first saw.
+    recent = check([run(day(d)) for d in (26, 27, 28)])
+    older = check([run(day(d)) for d in (20, 21, 24, 25, 26, 27, 28)])
+    again = check([run(day(d)) for d in (26, 27, 28)])
+    assert recent.missed == again.missed == 0
+    assert older.missed == 2 and older.history == "✔✔··✔✔✔✔✔"
