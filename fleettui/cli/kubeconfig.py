@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from fleettui.cli.output import CliError, usage
 from fleettui.kube.errors import KubeError
@@ -68,6 +69,31 @@ def check_context_quickly(kubeconfig: str | None, context: str | None) -> None:
         names += [str(c.get("name")) for c in entries or [] if isinstance(c, dict)]
     if context not in names:
         raise unknown_context(names, context)
+
+
+def uses_exec_plugin(kubeconfig: str | None, context: str | None) -> bool:
+    """Whether the context's user gets its credentials from an exec plugin (plain YAML)."""
+    import yaml
+
+    docs = []
+    for path in kubeconfig_paths(kubeconfig):
+        try:
+            docs.append(yaml.safe_load(Path(path).expanduser().read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+    docs = [d for d in docs if isinstance(d, dict)]
+    name = context or next((str(d["current-context"]) for d in docs
+                            if d.get("current-context")), "")
+
+    def named(key: str, wanted: str) -> dict[str, Any]:
+        for d in docs:
+            for entry in d.get(key) or []:
+                if isinstance(entry, dict) and entry.get("name") == wanted:
+                    return entry
+        return {}
+
+    user = str((named("contexts", name).get("context") or {}).get("user") or "")
+    return bool(user) and isinstance((named("users", user).get("user") or {}).get("exec"), dict)
 
 
 def unknown_context(names: list[str], context: str, flag: str = "--context") -> CliError:

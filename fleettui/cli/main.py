@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 from fleettui import __version__
@@ -10,7 +11,7 @@ from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
 from fleettui.cli import check as check_cmd
 from fleettui.cli import coverage as coverage_cmd
 from fleettui.cli import schedules as schedules_cmd
-from fleettui.cli.kubeconfig import check_context_quickly
+from fleettui.cli.kubeconfig import check_context_quickly, uses_exec_plugin
 from fleettui.cli.options import add_velero_namespace_option, check_namespace
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
     EXIT_API,
@@ -72,11 +73,25 @@ def positive_seconds(text: str) -> float:
 def run_tui(args: argparse.Namespace) -> int:
     check_namespace(args.velero_namespace, "--velero-namespace")
     check_context_quickly(args.kubeconfig, args.context)  # one line, not an empty screen
+    if uses_exec_plugin(args.kubeconfig, args.context):
+        prewarm_credentials(args.kubeconfig, args.context)
     prepare_terminal_env()
+    from fleettui.kube import exec_credentials
     from fleettui.ui.app import run_app
+
+    exec_credentials.terminal_taken()  # from here plugins get no stdin and a timeout
 
     return run_app(args.kubeconfig, args.context, args.namespace, args.readonly,
                    args.hung_after or 75.0, velero_namespace=args.velero_namespace)
+
+
+def prewarm_credentials(kubeconfig: str | None, context: str | None) -> None:
+    """Run the context's credential plugin while the terminal is still the user's, as kubectl
+    would (a login prompt, a browser sign-in); its credential is then cached for the TUI."""
+    from fleettui.kube.client import KubeClient
+
+    with contextlib.suppress(KubeError):  # the app says what is wrong when it connects
+        KubeClient.from_kubeconfig(kubeconfig, context).close()
 
 
 def normalise(args: argparse.Namespace) -> None:

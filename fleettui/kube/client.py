@@ -19,6 +19,7 @@ from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
 
+from fleettui.kube import exec_credentials
 from fleettui.kube.errors import UNTRUSTED, KubeError, from_status_body, unreachable
 from fleettui.kube.resources import (
     ATTACHED_CLUSTERS,
@@ -113,6 +114,7 @@ class KubeClient:
         with self._reload_lock:
             if self.generation != seen:
                 return True  # another watch on this client reloaded it meanwhile
+            exec_credentials.forget()  # a plugin's token was refused: ask the plugin again
             cfg = self.loader()
             fingerprint = _fingerprint(cfg)
             if fingerprint == self._fingerprint:
@@ -154,7 +156,9 @@ class KubeClient:
         e = from_status_body(status, data, self.name)
         e.retry_after = _retry_after(headers)
         if status == 401:
-            e.message = (f"token rejected (401 Unauthorized): the credentials in {self.source} "
+            plugin = exec_credentials.last_failure()
+            e.message = (f"unauthorized (401): {plugin}" if plugin else
+                         f"token rejected (401 Unauthorized): the credentials in {self.source} "
                          "are not accepted (token rotated or server re-installed?)")
         return e
 
@@ -278,6 +282,9 @@ def _fingerprint(cfg: k8s_client.Configuration) -> tuple[object, ...]:
 
     return (cfg.host, repr(sorted(cfg.api_key.items())), read(cfg.ssl_ca_cert),
             read(cfg.cert_file), read(cfg.key_file), cfg.verify_ssl, cfg.username)
+
+
+exec_credentials.install()
 
 
 def _api_client(cfg: k8s_client.Configuration) -> k8s_client.ApiClient:
