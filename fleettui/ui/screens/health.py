@@ -81,9 +81,11 @@ def schedule_row(group: list[ScheduleHealth]) -> rows.Row:
     first, bad = group[0], worst(group)
     ages = [h.recovery_age for h in group]
     oldest = None if None in ages else max(a for a in ages if a is not None)
+    soonest = min((h for h in group if h.next_run is not None),
+                  key=lambda h: h.next_run or datetime.max.replace(tzinfo=UTC), default=first)
     return (f"schedule/{first.schedule}", [
         Text(first.schedule, style="bold"), verdict_cell(bad), age_text(oldest), "",
-        next_text(first), f"⏱ {first.cron}"])
+        next_text(soonest), f"⏱ {first.cron}"])
 
 
 def grouped(found: list[ScheduleHealth]) -> dict[str, list[ScheduleHealth]]:
