@@ -104,3 +104,26 @@ async def test_tui_and_cli_give_the_same_verdicts(make: object) -> None:
         tui = {key: cells[1] for key, cells in rows_by_key(app).items()}
     assert tui == cli and len(tui) >= 3
     assert {"✔ ok", "✗ failing"} <= set(tui.values())
+
+
+async def test_the_palette_opens_health_and_coverage() -> None:
+    from fleettui.ui.screens.coverage import CoverageScreen
+
+    app = FixedApp(kurator_health_session())
+    async with app.run_test(size=SIZE) as pilot:
+        for command, screen in (("health", HealthScreen), ("coverage", CoverageScreen)):
+            await pilot.press("colon")
+            await pilot.press(*command)
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await until(pilot, lambda s=screen: isinstance(app.screen, s), what=command)  # type: ignore[misc]
+            await pilot.press("escape")
+            await until(pilot, lambda s=screen: not isinstance(app.screen, s))  # type: ignore[misc]
+
+
+async def test_the_demo_says_its_schedules_fire_faster() -> None:
+    app = FixedApp(kurator_health_session())
+    app.schedule_speed = 8640
+    async with app.run_test(size=SIZE) as pilot:
+        await open_health(app, pilot)
+        await until(pilot, lambda: "fires schedules 8640x faster" in static_text(app, "#empty"))

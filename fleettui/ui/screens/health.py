@@ -163,6 +163,10 @@ class HealthScreen(LiveScreen):
         if not found:
             view.message = ("No scheduled fleet backups yet." if session.mode == "kurator" else
                             "No Velero schedules in any context yet.")
+        elif self.fleet_app.schedule_speed != 1:
+            view.message = (f"The demo's simulator fires schedules "
+                            f"{self.fleet_app.schedule_speed:g}x faster than their cron: next "
+                            "runs are the cron's, and no run is ever late.")
         return view
 
     def refresh_view(self) -> None:
