@@ -114,3 +114,29 @@ async def test_readonly_has_no_n() -> None:
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, CoverageScreen)
+
+
+async def test_plain_velero_mode_n_ticks_only_that_context() -> None:
+    from tests.helpers.health_world import velero_health_session
+
+    session = velero_health_session()
+    shop = Inventory(("shop",), {"shop": [{"app": "web"}]})
+
+    def contexts(_: Session, clusters: list[str]) -> dict[str, Inventory]:
+        return {c: shop for c in clusters}
+
+    app = FixedApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(CoverageScreen(clock=lambda: NOW, reader=contexts))
+        await until(pilot, lambda: "shop/kurator-member2" in cells(app))
+        assert cells(app)["shop/kurator-member1"] == "✔ protected"
+        assert cells(app)["shop/kurator-member2"] == "◷ stale"  # its runs failed since the 26th
+        table = app.screen.query_one("#coverage", LiveTable)
+        table.move_cursor(row=table.get_row_index("shop/kurator-member2"))
+        await pilot.pause()
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, BackupFormScreen))
+        await until(pilot, lambda: app.screen.query_one("#clusters", SelectionList).option_count)
+        assert list(app.screen.query_one("#clusters", SelectionList).selected) == [
+            "kurator-member2"]
+        assert app.screen.query_one("#include_namespaces", Input).value == "shop"
