@@ -90,6 +90,11 @@ async def test_migrate_form_refuses_with_errors_beside_fields(sim: Sim) -> None:
         assert "name the target clusters" in static_text(app, "#targets-error")
         assert screen.query_one("#ordered_resources").value == "pods=a/b/c"  # type: ignore[attr-defined]
         assert creates(fleet, "migrates", before) == []
+        assert app.screen.focused is screen.query_one("#source")  # the first to fix
+        screen.query_one("#targets").focus()
+        await pilot.press("space")
+        await until(pilot, lambda: list(screen.query_one("#targets", SelectionList).selected)
+                    == [M1], what="the keyboard ticks the first target")
 
 
 async def test_a_failed_source_backup_shows_the_migrate_failed(

@@ -62,7 +62,12 @@ async def test_restore_from_r_to_completed_builds_what_the_cli_builds(
         assert f"✓ {M1}: {M1}-backup-default-before (Completed, " in choices(app)
         screen = app.screen
         assert isinstance(screen, RestoreFormScreen)
-        screen.query_one("#clusters", SelectionList).deselect(M1)
+        await until(pilot, lambda: APP_NS in screen.suggesters["include_namespaces"].values,
+                    what="namespaces of the backup's clusters offered for completion")
+        screen.query_one("#clusters", SelectionList).focus()
+        await pilot.press("space")  # the keyboard unticks the first cluster
+        await until(pilot, lambda: list(screen.query_one("#clusters", SelectionList)
+                                        .selected) == [M2], what="member1 unticked")
         await type_into(pilot, "name", "tui-copy")
         await type_into(pilot, "namespace_mapping", f"{APP_NS}:tui-copy-ns")
         await type_into(pilot, "labels", "app=busybox")

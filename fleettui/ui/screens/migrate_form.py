@@ -34,6 +34,8 @@ class MigrateFormScreen(RecoveryFormScreen):
     FIELDS = MIGRATE_FIELDS
     KIND = "migrate"
     TITLE_TEXT = "Migrate: copy one cluster's workloads to others"
+    FILTER_HEADING = "What to copy (Kurator backs it up in the source, then restores it)"
+    HINTS = {"include_namespaces": "comma-separated; empty = all"}
 
     def __init__(self, fleet: str = "", source: str = "") -> None:
         super().__init__()
@@ -106,6 +108,7 @@ class MigrateFormScreen(RecoveryFormScreen):
         self.source = "" if event.value is Select.BLANK else str(event.value)
         self.touched.add("source")
         self._fill_targets()
+        self.load_suggestions([self.source] if self.source else [])
         self.revalidate()
 
     def _fill_targets(self) -> None:
@@ -115,6 +118,8 @@ class MigrateFormScreen(RecoveryFormScreen):
         targets.clear_options()
         targets.add_options([Selection(Text(m.name), m.name, m.name in ticked)
                              for m in self.members if m.name != self.source])
+        if targets.option_count:
+            targets.highlighted = 0  # else space toggles nothing until an arrow key is pressed
 
     def form(self) -> MigrateForm:
         return MigrateForm(**self.selection_text(), fleet=self.fleet,

@@ -55,6 +55,8 @@ class RecoveryFormScreen(FormScreen):
     """
     FIELDS: tuple[str, ...] = ()  # form fields in screen order (model.restore_form)
     KIND = ""  # restore | migrate
+    FILTER_HEADING = "What to restore (within what the backup holds)"
+    HINTS: dict[str, str] = {}  # placeholders that differ from TEXT_FIELDS'
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +73,7 @@ class RecoveryFormScreen(FormScreen):
     # ---- layout ----------------------------------------------------------------------------
     def text_field(self, name: str, value: str = "") -> ComposeResult:
         label, hint = TEXT_FIELDS[name]
+        hint = self.HINTS.get(name, hint)
         with Horizontal(classes="row", id=f"{name}-row"):
             yield Label(label, classes="field-label")
             yield FormInput(value=value, placeholder=hint, id=name,
@@ -81,7 +84,7 @@ class RecoveryFormScreen(FormScreen):
         yield Static("", id=error_id(name), classes="error")
 
     def compose_filters(self) -> ComposeResult:
-        yield Label("What to restore (within what the backup holds)", classes="section")
+        yield Label(self.FILTER_HEADING, classes="section")
         for name in ("include_namespaces", "exclude_namespaces", "labels"):
             yield from self.text_field(name)
         with Horizontal(classes="row"):
@@ -112,6 +115,23 @@ class RecoveryFormScreen(FormScreen):
 
     def fill(self) -> None:
         """Fill choices from the live store (subclasses)."""
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def load_suggestions(self, clusters: list[str]) -> None:
+        """Namespaces and pod labels of `clusters`, for completion (the backup form's)."""
+        from fleettui.live.suggestions import member_suggestions
+
+        session = self.session
+        if session is not None and clusters:
+            self.app.call_from_thread(self._set_suggestions,
+                                      *member_suggestions(session, clusters))
+
+    def _set_suggestions(self, by_cluster: dict[str, set[str]],
+                         labels: dict[str, set[str]]) -> None:
+        known = sorted(set().union(*by_cluster.values())) if by_cluster else []
+        for name in ("include_namespaces", "exclude_namespaces"):
+            self.suggesters[name].values = known
+        self.query_one(SelectorBuilder).suggest(labels)
 
     # ---- values ----------------------------------------------------------------------------
     def value(self, name: str) -> str:

@@ -92,6 +92,9 @@ class RestoreFormScreen(RecoveryFormScreen):
             Selection(Text(f"{m.name}  — not in this backup: use a migrate (m) to copy "
                            "there", style="dim"), m.name, False, id=m.name, disabled=True)
             for m in self.members if m.name not in self.covered])
+        if clusters.option_count:
+            clusters.highlighted = 0  # else space toggles nothing until an arrow key is pressed
+        self.load_suggestions(self.covered)
 
     def refresh_view(self) -> None:
         if self.is_mounted and self.result is not None:
