@@ -18,14 +18,17 @@ from typing import TYPE_CHECKING, Any
 from fleettui.cli.connection import connect, on_members
 from fleettui.cli.contexts import on_each
 from fleettui.cli.kubeconfig import read_contexts, resolve_context
-from fleettui.cli.options import add_connection_options, check_namespace, duration_seconds
-from fleettui.cli.output import say, usage
+from fleettui.cli.options import (
+    add_connection_options,
+    add_velero_namespace_option,
+    check_namespace,
+    duration_seconds,
+)
+from fleettui.cli.output import say
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
 from fleettui.live.store import LiveStore
-from fleettui.model.errors import FieldError
 from fleettui.model.kurator import VELERO_NAMESPACE
-from fleettui.model.names import validate_dns_label
 from fleettui.model.schedule_health import SCHEDULE_NAME_LABEL, HealthLimits, age_text
 
 if TYPE_CHECKING:
@@ -63,10 +66,7 @@ def add_limit_options(p: argparse.ArgumentParser) -> None:
 def add_read_options(p: argparse.ArgumentParser) -> None:
     add_connection_options(p, "kubeconfig context: a Kurator host, or any context for plain "
                               "Velero mode (then every context of the kubeconfig is read)")
-    # SUPPRESS: the global option of the same name, typed before the command, stays in force.
-    p.add_argument("--velero-namespace", default=argparse.SUPPRESS, metavar="NS",
-                   help="where Velero runs in plain Velero mode (default velero; OADP: "
-                        "openshift-adp); Kurator members always use velero")
+    add_velero_namespace_option(p)  # the global one, also accepted after the verb
 
 
 def limits_from(args: argparse.Namespace) -> HealthLimits:
@@ -125,10 +125,7 @@ def _read_kurator(host: KubeClient, namespace: str, inventory: bool) -> FleetSta
 
 def _velero_namespace(args: argparse.Namespace) -> str:
     velero_ns = str(getattr(args, "velero_namespace", "") or "velero")
-    try:
-        validate_dns_label(velero_ns, "--velero-namespace", what="namespace")
-    except FieldError as e:
-        raise usage("--velero-namespace", e.message) from e
+    check_namespace(velero_ns, "--velero-namespace")
     return velero_ns
 
 

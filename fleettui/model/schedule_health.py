@@ -263,10 +263,12 @@ def _read_run(data: Mapping[str, Any]) -> tuple[Run | None, bool]:
     """The Run and whether it was synced in, kept per object version: a screen re-derives
     every row on each change, and reading a run's times is most of that cost."""
     metadata = _map(data.get("metadata"))
-    version = _text(metadata.get("resourceVersion"))
-    if not version:  # no version (made by hand): nothing to key a cache on
+    uid, version = _text(metadata.get("uid")), _text(metadata.get("resourceVersion"))
+    if not uid or not version:  # made by hand: nothing to key a cache on
         return run_from_backup(data), _synced_in(data)
-    key = (_text(metadata.get("namespace")), _text(metadata.get("name")), version)
+    # The uid, not the name: every member of a fleet names its runs alike, and resource
+    # versions are per cluster, so (name, version) can be another cluster's run.
+    key = (uid, version, _text(metadata.get("name")))
     found = _RUNS.get(key)
     if found is None:
         if len(_RUNS) > 200_000:

@@ -100,7 +100,7 @@ def test_plain_velero_schedules_across_contexts(tmp_path: Path,
                          timeout=30, what="a finished run in both contexts")
         seen = by_cluster(items)
         assert seen["kurator-member1"]["verdict"] == "ok"
-        assert seen["kurator-member2"]["verdict"] == "failing"
+        assert seen["kurator-member2"]["verdict"] == "failing", seen["kurator-member2"]
         assert {i["schedule"] for i in items} == {"daily"}
         code, _, err = cli(capsys, *plain, "schedules")
         assert "# kurator-host: no Velero API here; left out" in err

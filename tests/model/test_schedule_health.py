@@ -293,14 +293,23 @@ def test_age_text(seconds: float | None, text: str) -> None:
     assert age_text(seconds) == text
 
 
+def versioned(obj: dict[str, Any], uid: str, version: str) -> dict[str, Any]:
+    obj["metadata"].update(uid=uid, resourceVersion=version)
+    return obj
+
+
 def test_a_new_version_of_a_run_is_read_again() -> None:
-    first = run(day(28), "InProgress")
-    first["metadata"]["resourceVersion"] = "1"
+    first = versioned(run(day(28), "InProgress"), "u1", "1")
     assert check([run(day(27)), first]).last_attempt.phase == "InProgress"  # type: ignore[union-attr]
-    done = run(day(28))
-    done["metadata"]["resourceVersion"] = "2"
-    h = check([run(day(27)), done])
+    h = check([run(day(27)), versioned(run(day(28)), "u1", "2")])
     assert h.last_attempt is not None and h.last_attempt.phase == "Completed"
+
+
+def test_two_clusters_runs_of_one_name_and_version_are_not_confused() -> None:
+    # Every member names its runs alike and counts resource versions on its own.
+    ok = check([versioned(run(day(28)), "uid-on-member1", "7")])
+    bad = check([versioned(run(day(28), "Failed", failureReason="x"), "uid-on-member2", "7")])
+    assert (ok.verdict, bad.verdict) == (OK, FAILING)
 
 
 def test_rows_sharing_a_cron_get_their_own_windows() -> None:
