@@ -143,13 +143,18 @@ def test_scheduled_runs_tell_own_from_copies_by_the_schedule_label(fleet3: Sim) 
 
 def test_data_gone_from_the_bucket_takes_the_copies_with_it(fleet3: Sim) -> None:
     runner, fleet, _ = fleet3
-    create(runner, fleet, "kurator-host", KB, kurator_backup("once"))
-    own = [f"{m}-backup-default-once" for m in MEMBERS]
+    # Plain Velero backups: Kurator would take a new one if its own went missing.
+    own = [f"{m}-adhoc" for m in MEMBERS]
+    for member, name in zip(MEMBERS, own, strict=True):
+        create(runner, fleet, member, VB, {
+            "apiVersion": "velero.io/v1", "kind": "Backup",
+            "metadata": {"name": name, "namespace": "velero"},
+            "spec": {"includedNamespaces": ["kurator-backup"]}})
     wait_for(lambda: completed_everywhere(runner, fleet, own), timeout=30,
              what="every backup synced everywhere")
     create(runner, fleet, "kurator-member1", "velero.io/deletebackuprequests", {
         "apiVersion": "velero.io/v1", "kind": "DeleteBackupRequest",
-        "metadata": {"name": "del-once", "namespace": "velero"},
+        "metadata": {"name": "del-adhoc", "namespace": "velero"},
         "spec": {"backupName": own[0]}})
 
     def copies_left() -> list[str]:
