@@ -140,3 +140,14 @@ async def test_plain_velero_mode_n_ticks_only_that_context() -> None:
         assert list(app.screen.query_one("#clusters", SelectionList).selected) == [
             "kurator-member2"]
         assert app.screen.query_one("#include_namespaces", Input).value == "shop"
+
+
+async def test_a_reader_that_breaks_is_said_per_cluster_not_a_hang() -> None:
+    def broken(_: Session, clusters: list[str]) -> dict[str, Inventory]:
+        raise RuntimeError("boom")
+
+    app = FixedApp(coverage_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(CoverageScreen(clock=lambda: NOW, reader=broken))
+        await until(pilot, lambda: "kurator-member1: cannot be read: RuntimeError: boom" in
+                    static_text(app, "#empty"))

@@ -91,6 +91,7 @@ class CoverageScreen(LiveScreen):
         self.clock = clock or (lambda: datetime.now(UTC))
         self.include_system = False
         self.inventories: dict[str, Inventory] | None = None  # None: still being read
+        self.reading = False
         self.cells: dict[str, Cell] = {}
 
     def compose(self) -> ComposeResult:
@@ -111,22 +112,29 @@ class CoverageScreen(LiveScreen):
     def action_reload(self) -> None:
         session = self.session
         if session is not None:
+            self.reading = True
             self.read_inventories(session, members_of(session))
 
     @work(thread=True, exclusive=True, group="coverage", exit_on_error=False)
     def read_inventories(self, session: Session, clusters: list[str]) -> None:
         from fleettui.live.health import read_inventories
 
-        found = (self.reader or read_inventories)(session, clusters)
+        try:
+            found = (self.reader or read_inventories)(session, clusters)
+        except Exception as e:  # never leave the screen saying "reading…" for ever
+            found = {c: Inventory(problem=f"{type(e).__name__}: {e}") for c in clusters}
         self.app.call_from_thread(self._inventories_read, found)
 
     def _inventories_read(self, found: dict[str, Inventory]) -> None:
+        self.reading = False
         self.inventories = found
         self.refresh_view()
 
     # ---- the view ----------------------------------------------------------------------------
     def build_view(self, session: Session, now: datetime) -> rows.View:
         if self.inventories is None:
+            if not self.reading:  # opened before the app was connected: read now
+                self.action_reload()
             self.cells = {}
             return rows.View(message=f"reading the namespaces and pods of "
                                      f"{len(members_of(session))} cluster(s)…")
