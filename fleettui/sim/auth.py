@@ -51,6 +51,7 @@ class Policy:
 
 POLICIES: dict[str, Policy] = {
     ADMIN: Policy(),
+    "system:admin": Policy(),  # a server with no tokens at all lets everyone in
     READONLY: Policy(write=False),
     VIEWER: Policy(write=False, secrets=False),
 }
