@@ -24,13 +24,15 @@ from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
 if TYPE_CHECKING:
     from fleettui.live.session import Session
 
-RESTORE_COLUMNS = [Column("NAME", 18, NAME, least=12, most=48),
+# Names made by the forms are 22 characters (restore-YYYYMMDDhhmmss): kept whole at 80 columns;
+# cluster names are elided first, then the creation time goes.
+RESTORE_COLUMNS = [Column("NAME", 22, NAME, least=22, most=48),
                    Column("BACKUP", 16, NAME, least=8, drop=2), Column("OVERALL", 17, PHASE),
-                   Column("DONE", 5), Column("CREATED", 8, drop=1)]
-MIGRATE_COLUMNS = [Column("NAME", 16, NAME, least=12, most=48),
-                   Column("SOURCE", 12, NAME, least=7, drop=3),
-                   Column("TARGETS", 12, NAME, least=7, drop=2), Column("OVERALL", 17, PHASE),
-                   Column("DONE", 5), Column("CREATED", 8, drop=1)]
+                   Column("DONE", 5), Column("CREATED", 8, drop=3)]
+MIGRATE_COLUMNS = [Column("NAME", 22, NAME, least=22, most=48),
+                   Column("SOURCE", 15, NAME, least=10, drop=1),
+                   Column("TARGETS", 15, NAME, least=10, drop=2), Column("OVERALL", 17, PHASE),
+                   Column("DONE", 5), Column("CREATED", 8, drop=3)]
 
 
 class RecoveriesScreen(LiveScreen):
