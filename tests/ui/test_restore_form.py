@@ -245,3 +245,23 @@ def test_choices_are_plain_text_whatever_a_cluster_calls_things() -> None:
                         not_ready={"m2"})
     assert "✓ [bold]evil: [red]x (Completed, start unknown)" in text.plain
     assert "✗ m2: [b]none[/b] completed (cluster not ready" in text.plain
+
+
+async def test_a_server_refusal_is_said_with_everything_kept(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, kubeconfig = sim
+    take_backup(capsys, kubeconfig, "base")
+    code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "restore", "create", "taken",
+                       "--from-backup", "base")
+    assert code == 0, err
+    app = make_app(kubeconfig)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_restore(pilot, app, "base")
+        await type_into(pilot, "name", "taken")
+        await type_into(pilot, "include_namespaces", APP_NS)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "409" in outcome(app), what="the refusal")
+        assert "nothing you typed was lost" in outcome(app)
+        assert "taken" in static_text(app, "#name-error")
+        assert isinstance(app.screen, RestoreFormScreen)
+        assert app.screen.query_one("#include_namespaces", Input).value == APP_NS
