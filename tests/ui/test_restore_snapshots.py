@@ -133,3 +133,18 @@ def test_restores_list(snap_compare: Compare) -> None:
         assert "1/2" in table_text(app)
 
     assert snap_compare(FixedApp(world()), run_before=listed, terminal_size=SIZE)
+
+
+async def test_plain_velero_mode_says_restore_needs_kurator() -> None:
+    from tests.ui.fixed_world import velero_session
+
+    app = FixedApp(velero_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None, what="the fixed session")
+        app.switch_mode("backups")
+        await until(pilot, lambda: "nightly" in table_text(app), what="the backups")
+        await pilot.press("r")
+        await until(pilot, lambda: app._notifications, what="the notice")
+        notice = next(iter(app._notifications))
+        assert "needs Kurator" in notice.message and "velero restore create" in notice.message
+        assert not isinstance(app.screen, RestoreFormScreen)

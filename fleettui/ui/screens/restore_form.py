@@ -83,9 +83,11 @@ class RestoreFormScreen(RecoveryFormScreen):
             return
         self.members = fleet_members(session, self.backup.destination.fleet)
         self.covered = [c.name for c in backup_clusters(self.backup, self.members)]
-        kind = f"schedule {self.backup.schedule}" if self.backup.scheduled else "one-time"
-        self._show("source", Text(f"From {kind} backup {self.backup_name} of fleet "
-                                 f"{self.backup.destination.fleet}", style="dim"))
+        what = (f"scheduled backup {self.backup_name} ({self.backup.schedule}): each cluster's "
+                "newest Completed run" if self.backup.scheduled else
+                f"one-time backup {self.backup_name}")
+        self._show("source", Text(f"From {what}; fleet {self.backup.destination.fleet}",
+                                 style="dim"))
         clusters = self.query_one("#clusters", SelectionList)
         clusters.add_options([Selection(Text(c), c, True, id=c) for c in self.covered])
         clusters.add_options([
