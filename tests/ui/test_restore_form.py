@@ -10,6 +10,7 @@ import pytest
 import yaml
 from textual.widgets import Input, SelectionList
 
+from fleettui.kube.resources import VELERO_BACKUPS
 from fleettui.model.restore import BackupChoice
 from fleettui.sim.types import KURATOR_RESTORES
 from fleettui.ui.app import FleetApp
@@ -17,6 +18,7 @@ from fleettui.ui.screens.confirm import ConfirmScreen
 from fleettui.ui.screens.restore_form import RestoreFormScreen, choices_text
 from tests.cli.cli_helpers import cli
 from tests.cli.restore_helpers import APP_NS, M1, M2, creates, find, pod
+from tests.conftest import start_sim
 from tests.ui.test_app import SIZE, Sim, make_app, static_text, table_text, type_into, until
 
 
@@ -265,3 +267,32 @@ async def test_a_server_refusal_is_said_with_everything_kept(
         assert "taken" in static_text(app, "#name-error")
         assert isinstance(app.screen, RestoreFormScreen)
         assert app.screen.query_one("#include_namespaces", Input).value == APP_NS
+
+
+async def test_a_schedule_restores_each_clusters_newest_completed_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Hourly at 360x: a run every 10 s, done in 0.5 s; the newest Completed run then stays
+    # the newest for seconds, long enough to compare with the store.
+    runner, _, kubeconfig = start_sim(tmp_path, speed=360.0)
+    try:
+        code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "backup", "create",
+                           "hourly", "--fleet", "quickstart", "--schedule", "0 * * * *")
+        assert code == 0, err
+        app = make_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_restore(pilot, app, "hourly")
+            await until(pilot, lambda: choices(app).count("(Completed, ") == 2, timeout=40,
+                        what="a completed run in each cluster")
+            screen = app.screen
+            assert isinstance(screen, RestoreFormScreen) and app.session is not None
+            screen.revalidate()
+            for choice in screen.choices:
+                runs = [b for b in app.session.store.objects(choice.cluster, VELERO_BACKUPS)
+                        if b["metadata"]["name"].startswith(
+                            f"{choice.cluster}-backup-default-hourly-")
+                        and b.get("status", {}).get("phase") == "Completed"]
+                newest = max(runs, key=lambda b: b["status"]["startTimestamp"])
+                assert choice.usable and choice.velero_name == newest["metadata"]["name"]
+                assert f"{choice.cluster}: {choice.velero_name} (Completed" in choices(app)
+    finally:
+        runner.stop()
