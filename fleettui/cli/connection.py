@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fleettui.cli.kubeconfig import resolve_context
@@ -27,6 +28,34 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 T = TypeVar("T")
+
+
+@dataclass
+class MemberRoutes:
+    """What a command may use, beside the AttachedCluster secret, to reach members: the
+    user's kubeconfig (contexts named like a member, or with its server) and
+    --member-context CLUSTER=CONTEXT. Set once per command from its flags."""
+
+    kubeconfig: str | None = None
+    contexts: dict[str, str] = field(default_factory=dict)
+
+
+ROUTES = MemberRoutes()
+
+
+def set_member_routes(args: argparse.Namespace) -> None:
+    ROUTES.kubeconfig = getattr(args, "kubeconfig", None)
+    ROUTES.contexts = member_contexts(getattr(args, "member_context", None) or [])
+
+
+def member_contexts(values: list[str]) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        cluster, sep, context = value.partition("=")
+        if not sep or not cluster.strip() or not context.strip():
+            raise usage("--member-context", f"expected CLUSTER=CONTEXT, got {value!r}")
+        pairs[cluster.strip()] = context.strip()
+    return pairs
 
 
 def name_of(obj: Obj) -> str:
@@ -105,15 +134,15 @@ def not_ready_members(host: KubeClient, namespace: str, members: list[ClusterRef
 # ---- members ---------------------------------------------------------------------------------
 def on_members(host: KubeClient, namespace: str, clusters: list[str],
                call: Callable[[KubeClient], T]) -> dict[str, T | KubeError]:
-    """`call` on each member (through its AttachedCluster's kubeconfig secret), all at once;
-    a member that cannot be reached has its KubeError as outcome."""
-    from fleettui.kube.fleets import member_client
+    """`call` on each member (by the first route that works: kube/member_access.py), all at
+    once; a member that cannot be reached has its KubeError, saying why, as outcome."""
+    from fleettui.kube.member_access import reach_member
 
     def run(cluster: str) -> T | KubeError:
-        try:
-            client = member_client(host, namespace, cluster)
-        except KubeError as e:
-            return e
+        access = reach_member(host, namespace, cluster, ROUTES.kubeconfig, ROUTES.contexts)
+        if access.client is None:
+            return KubeError(0, "NoAccess", access.said(), [], cluster)
+        client = access.client
         try:
             return call(client)
         except KubeError as e:

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fleettui.cli.connection import connect, no_kurator, watch_settings
+from fleettui.cli.connection import ROUTES, connect, no_kurator, watch_settings
 from fleettui.cli.output import EXIT_FAILED, EXIT_OK, ChangePrinter, CliError
 from fleettui.kube import resources as kc
 from fleettui.live.backup_status import expected_clusters, fleet_status
@@ -87,7 +87,8 @@ def follow(args: argparse.Namespace, name: str, printer: ChangePrinter, *, until
     client = connect(args.kubeconfig, args.context)  # the same checks, one clear line
     context = client.name
     client.close()
-    session = Session(args.kubeconfig, context, args.namespace, settings=watch_settings(args))
+    session = Session(args.kubeconfig, context, args.namespace, settings=watch_settings(args),
+                      member_contexts=ROUTES.contexts)
     try:
         if session.connect() != KURATOR:
             raise no_kurator(context)

@@ -11,6 +11,7 @@ from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
 from fleettui.cli import check as check_cmd
 from fleettui.cli import coverage as coverage_cmd
 from fleettui.cli import schedules as schedules_cmd
+from fleettui.cli.connection import member_contexts, set_member_routes
 from fleettui.cli.kubeconfig import check_context_quickly, uses_exec_plugin
 from fleettui.cli.options import add_velero_namespace_option, check_namespace
 from fleettui.cli.output import (  # noqa: F401 - re-exported: the exit codes live there
@@ -46,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--readonly", action="store_true",
                         help="no mutating action at all (keys, palette and requests)")
     add_velero_namespace_option(parser, "velero")
+    parser.add_argument("--member-context", action="append", default=[],
+                        metavar="CLUSTER=CONTEXT",
+                        help="reach fleet member CLUSTER through this kubeconfig context "
+                        "(repeatable); otherwise its AttachedCluster secret, then a context "
+                        "named like it or with the secret's server, are tried")
     sub: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=CliParser)
     demo_cmd.add_parser(sub)
@@ -82,7 +88,8 @@ def run_tui(args: argparse.Namespace) -> int:
     exec_credentials.terminal_taken()  # from here plugins get no stdin and a timeout
 
     return run_app(args.kubeconfig, args.context, args.namespace, args.readonly,
-                   args.hung_after or 75.0, velero_namespace=args.velero_namespace)
+                   args.hung_after or 75.0, velero_namespace=args.velero_namespace,
+                   member_contexts=member_contexts(args.member_context))
 
 
 def prewarm_credentials(kubeconfig: str | None, context: str | None) -> None:
@@ -116,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         args.func = run_tui
     try:
+        set_member_routes(args)
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130

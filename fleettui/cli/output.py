@@ -136,8 +136,16 @@ def phase_word(state: str, phase: str = "") -> str:
 
 
 def reason_lines(rows: Iterable[ClusterRow]) -> list[str]:
-    """`CLUSTER: reason` under a status table, for every row that is not Completed."""
-    return [f"{r.cluster_name or r.velero_name}: {r.reason}" for r in rows if r.reason]
+    """`CLUSTER: reason` under a status table, for every row that is not Completed, and
+    where the figures are Kurator's copy rather than the member's own object."""
+    lines = []
+    for r in rows:
+        said = [r.reason] if r.reason else []
+        if r.source == "kurator":
+            said.append(KURATOR_COPY)
+        if said:
+            lines.append(f"{r.cluster_name or r.velero_name}: {'; '.join(said)}")
+    return lines
 
 
 def items_text(row: ClusterRow) -> str:
@@ -147,6 +155,13 @@ def items_text(row: ClusterRow) -> str:
 # ---- streaming changes -----------------------------------------------------------------------
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# Where a row's figures come from: the member's own Velero object, or Kurator's copy of it
+# (status.backupDetails, refreshed every 30 s while unfinished; used when the member cannot
+# be read, and for finished runs Kurator already recorded).
+SOURCES = {"velero": "member", "kurator": "kurator"}
+KURATOR_COPY = "Kurator's copy, up to 30 s old: the member itself was not read"
 
 
 @dataclass
@@ -185,9 +200,11 @@ class ChangePrinter:
                     "cluster": cluster, "phase": phase, "state": row.state,
                     "items_done": row.items_done, "items_total": row.items_total,
                     "errors": row.errors, "warnings": row.warnings, "reason": row.reason,
-                    "overall": overall}), self.out)
+                    "source": SOURCES.get(row.source, ""), "overall": overall}), self.out)
             else:
                 why = f"  — {row.reason}" if row.reason else ""
+                if row.source == "kurator":
+                    why += f"  [{KURATOR_COPY}]"
                 say(f"{now.astimezone():%H:%M:%S}  {cluster:<20} {phase_word(row.state, phase):<20}"
                     f" {items_text(row):>9} items  {row.errors} errors  {row.warnings} warnings"
                     f"{why}", self.out)

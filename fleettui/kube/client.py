@@ -55,6 +55,31 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]
     return [c["name"] for c in contexts], (current or {}).get("name")
 
 
+def context_servers(kubeconfig: str | None = None) -> dict[str, str]:
+    """Each context's server URL, read as plain YAML from the kubeconfig file(s)."""
+    import yaml
+
+    paths = [kubeconfig] if kubeconfig else [
+        p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p] or ["~/.kube/config"]
+    clusters: dict[str, str] = {}
+    contexts: dict[str, str] = {}
+    for path in paths:
+        try:
+            with open(os.path.expanduser(path), encoding="utf-8") as f:
+                data = yaml.safe_load(f)
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        for c in data.get("clusters") or []:
+            if isinstance(c, dict) and isinstance(c.get("cluster"), dict):
+                clusters.setdefault(str(c.get("name")), str(c["cluster"].get("server") or ""))
+        for c in data.get("contexts") or []:
+            if isinstance(c, dict) and isinstance(c.get("context"), dict):
+                contexts.setdefault(str(c.get("name")), str(c["context"].get("cluster") or ""))
+    return {name: clusters[cluster] for name, cluster in contexts.items() if cluster in clusters}
+
+
 Loader = Callable[[], k8s_client.Configuration]
 
 
@@ -152,7 +177,7 @@ class KubeClient:
                              f"in {self.source} (server re-installed?)", [], self.name)
         return unreachable(self.name, short)
 
-    def _refused(self, status: int, data: Any, headers: Any = None) -> KubeError:
+    def refused(self, status: int, data: Any, headers: Any = None) -> KubeError:
         e = from_status_body(status, data, self.name)
         e.retry_after = _retry_after(headers)
         if status == 401:
@@ -170,7 +195,7 @@ class KubeClient:
         except urllib3.exceptions.HTTPError as e:
             raise unreachable(self.name, _short(e)) from e
         if not 200 <= resp.status < 300:
-            raise self._refused(resp.status, data, resp.headers)
+            raise self.refused(resp.status, data, resp.headers)
         try:
             result: Obj = json.loads(data)
         except ValueError as e:
@@ -231,7 +256,7 @@ class KubeClient:
             opened(resp)
         try:
             if resp.status != 200:
-                raise self._refused(resp.status, resp.data, resp.headers)
+                raise self.refused(resp.status, resp.data, resp.headers)
             yield from _json_lines(resp, self.name)
         finally:
             resp.release_conn()

@@ -9,14 +9,17 @@ All methods block; callers run them in worker threads.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fleettui.kube import client as kc
 from fleettui.kube.client import KubeClient, Resource, list_contexts
 from fleettui.kube.errors import KubeError
-from fleettui.kube.fleets import has_group, member_client
+from fleettui.kube.fleets import has_group
+from fleettui.kube.member_access import MemberAccess, reach_member
 from fleettui.kube.watch import ListWatch, WatchSettings
 from fleettui.live.backends import Backend, backend_for
 from fleettui.live.store import LiveStore
@@ -41,10 +44,13 @@ class Session:
     members: dict[str, KubeClient] = field(default_factory=dict)
     member_errors: dict[str, str] = field(default_factory=dict)
     contexts: list[str] = field(default_factory=list)  # Velero mode: the fleet
+    member_contexts: dict[str, str] = field(default_factory=dict)  # --member-context
+    access: dict[str, MemberAccess] = field(default_factory=dict)  # how each member is reached
     watches: list[ListWatch] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: bool = False
     _backend: Backend | None = None
+    _retry: MemberRetry | None = None
 
     def connect(self) -> str:
         """Decide the mode and start the host watches; returns the mode."""
@@ -79,7 +85,12 @@ class Session:
         if self.mode == VELERO:
             client = KubeClient.from_kubeconfig(self.kubeconfig, cluster)
         else:
-            client = member_client(self.host, self.namespace, cluster)
+            access = reach_member(self.host, self.namespace, cluster, self.kubeconfig,
+                                  self.member_contexts, self.member_velero_namespace)
+            self.access[cluster] = access
+            if access.client is None:
+                raise KubeError(0, "NoAccess", access.said(), [], cluster)
+            client = access.client
         with self._lock:
             self.members.setdefault(cluster, client)
             return self.members[cluster]
@@ -92,10 +103,21 @@ class Session:
         try:
             client = self.member(cluster)
         except KubeError as e:
-            self.member_errors[cluster] = str(e)
+            self.member_errors[cluster] = e.message
+            self._retry_later(cluster)
             return
+        self.member_errors.pop(cluster, None)
         for res in MEMBER_FEEDS:
             self._watch(client, res, self.member_velero_namespace)
+
+    def _retry_later(self, cluster: str) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if self._retry is None:
+                self._retry = MemberRetry(self.watch_member)
+            retry = self._retry
+        retry.add(cluster)
 
     @property
     def member_velero_namespace(self) -> str:
@@ -116,9 +138,58 @@ class Session:
         with self._lock:
             self._closed = True
             watches, self.watches = self.watches, []
+            retry = self._retry
         for w in watches:
             w.stop()
+        if retry is not None:
+            retry.stop()
         deadline = time.monotonic() + wait
         for w in watches:
             w.thread.join(max(0.0, deadline - time.monotonic()))
+        if retry is not None:
+            retry.thread.join(max(0.0, deadline - time.monotonic()))
 
+
+
+class MemberRetry:
+    """Members that could not be reached are tried again, each on its own capped backoff
+    (RETRY_MIN doubling to RETRY_MAX), by one thread for all of them."""
+
+    RETRY_MIN = 5.0
+    RETRY_MAX = 120.0
+
+    def __init__(self, attempt: Callable[[str], None]) -> None:
+        self.attempt = attempt
+        self.due: dict[str, float] = {}
+        self.tries: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.stopped = False
+        self.thread = threading.Thread(target=self.run, name="member-retry", daemon=True)
+        self.thread.start()
+
+    def add(self, cluster: str) -> None:
+        with self.lock:
+            tries = self.tries[cluster] = self.tries.get(cluster, 0) + 1
+            delay = min(self.RETRY_MAX, self.RETRY_MIN * 2 ** (tries - 1))
+            self.due[cluster] = time.monotonic() + delay * random.uniform(0.8, 1.2)
+        self.wake.set()
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.wake.set()
+
+    def run(self) -> None:
+        while not self.stopped:
+            now = time.monotonic()
+            with self.lock:
+                ready = [c for c, t in self.due.items() if t <= now]
+                for cluster in ready:
+                    del self.due[cluster]
+                nxt = min(self.due.values(), default=None)
+            for cluster in ready:
+                if self.stopped:
+                    return
+                self.attempt(cluster)  # fails: adds the member back, later
+            self.wake.wait(None if nxt is None else max(0.0, nxt - time.monotonic()))
+            self.wake.clear()

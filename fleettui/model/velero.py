@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from fleettui.model.cron import schedule_warnings, validate_cron
@@ -253,3 +254,34 @@ def validate_velero_schedule(name: str, schedule: str, spec: VeleroBackupSpec,
     except FieldError as exc:
         errors.append(exc)
     return errors, warnings
+
+
+SYNC_SLACK = 5.0  # s: a cluster creates its backup before starting it, on its own clock
+
+
+def synced_from_bucket(obj: Mapping[str, Any], cluster: str = "") -> bool:
+    """Another cluster's backup that Velero's sync copied in from a shared bucket (velero
+    pkg/controller/backup_sync_controller.go): Kurator's objects carry their cluster's name
+    first (`<cluster>-backup-...`); any copy was created after it had started, since only
+    finished backups reach the bucket."""
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    assert isinstance(metadata, Mapping)
+    labels = metadata.get("labels") if isinstance(metadata.get("labels"), Mapping) else {}
+    assert isinstance(labels, Mapping)
+    name = str(metadata.get("name") or "")
+    if cluster and any(k.startswith("kurator.dev/") for k in labels) and \
+            not name.startswith(f"{cluster}-"):
+        return True
+    status = obj.get("status") if isinstance(obj.get("status"), Mapping) else {}
+    assert isinstance(status, Mapping)
+    created, started = _stamp(metadata.get("creationTimestamp")), _stamp(
+        status.get("startTimestamp"))
+    return created is not None and started is not None and \
+        (created - started).total_seconds() > SYNC_SLACK
+
+
+def _stamp(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None

@@ -71,8 +71,10 @@ class FleetApp(App[int]):
 
     def __init__(self, kubeconfig: str | None, context: str | None, namespace: str,
                  readonly: bool = False, hung_after: float = 75.0,
-                 velero_namespace: str = "velero") -> None:
+                 velero_namespace: str = "velero",
+                 member_contexts: dict[str, str] | None = None) -> None:
         super().__init__(driver_class=quiet_driver())
+        self.member_contexts = member_contexts or {}  # --member-context CLUSTER=CONTEXT
         self.hung_after = hung_after  # a watch silent this long (no bookmark either) is dead
         self.velero_namespace = velero_namespace  # plain Velero mode's (OADP: openshift-adp)
         self.kubeconfig = kubeconfig
@@ -163,7 +165,8 @@ class FleetApp(App[int]):
             self.context = list_contexts(self.kubeconfig)[1]
         session = Session(self.kubeconfig, self.context, self.namespace,
                           velero_namespace=self.velero_namespace,
-                          settings=WatchSettings(read_timeout=self.hung_after))
+                          settings=WatchSettings(read_timeout=self.hung_after),
+                          member_contexts=self.member_contexts)
         session.store.on_dirty = self._store_dirty
         try:
             session.connect()
@@ -342,8 +345,10 @@ def quiet_driver() -> Any:
 
 def run_app(kubeconfig: str | None, context: str | None, namespace: str,
             readonly: bool = False, hung_after: float = 75.0, schedule_speed: float = 1.0,
-            velero_namespace: str = "velero") -> int:
-    app = FleetApp(kubeconfig, context, namespace, readonly, hung_after, velero_namespace)
+            velero_namespace: str = "velero", member_contexts: dict[str, str] | None = None
+            ) -> int:
+    app = FleetApp(kubeconfig, context, namespace, readonly, hung_after, velero_namespace,
+                   member_contexts)
     app.gc_policy = GcPolicy()
     app.schedule_speed = schedule_speed
     result = app.run(mouse=False)

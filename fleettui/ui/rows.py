@@ -17,6 +17,7 @@ from fleettui.model.status import (
     ClusterRow,
 )
 from fleettui.model.timefmt import clock, parse_time, took
+from fleettui.model.velero import synced_from_bucket
 
 if TYPE_CHECKING:
     from fleettui.live.backends import Backend
@@ -118,6 +119,8 @@ def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = Non
             view.rows.append(member_row(session, fleet, ref, attached,
                                         cache.get(session, str(ref.get("name", "")), now),
                                         stale))
+    notes = access_notes(session, [str(ref.get("name", "")) for fleet in fleets
+                                   for ref in (fleet.get("spec") or {}).get("clusters") or []])
     if stale:  # the connection line above says what is wrong; say what it means here
         since = [t for res in (kc.FLEETS, kc.ATTACHED_CLUSTERS)
                  if (t := session.store.down_since(host, res)) is not None]
@@ -129,7 +132,22 @@ def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = Non
         view.message = (f"No fleets in namespace {session.namespace}. Create a Fleet "
                         "(fleet.kurator.dev) with spec.clusters, or use -n to pick another "
                         "namespace.")
+    view.message = "\n".join(filter(None, [view.message, *notes]))
     return view
+
+
+def access_notes(session: Session, members: list[str]) -> list[str]:
+    """How members are reached when it is not through their AttachedCluster secret, and why
+    none works where none does: one line each, under the table."""
+    notes = []
+    for cluster in dict.fromkeys(members):
+        access = session.access.get(cluster)
+        if cluster in session.member_errors:
+            notes.append(f"✗ {cluster}: {session.member_errors[cluster]} (retrying; "
+                         "--member-context CLUSTER=CONTEXT names a context to use)")
+        elif access is not None and access.route is not None and access.failures:
+            notes.append(f"{cluster}: {access.said()}")
+    return notes
 
 
 def context_rows(session: Session, now: datetime, cache: StorageCache) -> View:
@@ -189,7 +207,9 @@ def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
         "! " + ",".join(sorted(phases)), style="yellow")
     if problem:
         storage = STALE
-    backups = session.store.objects(cluster, kc.VELERO_BACKUPS)
+    # the member's own: with a shared bucket it also lists every other member's backups
+    backups = [b for b in session.store.objects(cluster, kc.VELERO_BACKUPS)
+               if not synced_from_bucket(b, cluster)]
     done = [parse_time((b.get("status") or {}).get("completionTimestamp")) for b in backups
             if (b.get("status") or {}).get("phase") == "Completed"]
     last = max((d for d in done if d), default=None)

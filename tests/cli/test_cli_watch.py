@@ -45,7 +45,7 @@ def check_stream(events: list[dict[str, Any]], name: str) -> dict[str, list[tupl
     assert events, "no line at all"
     assert all(ev["cluster"] in MEMBERS and ev["backup"] == name for ev in events)
     assert set(events[0]) == {"time", "backup", "cluster", "phase", "state", "items_done",
-                              "items_total", "errors", "warnings", "reason", "overall"}
+                              "items_total", "errors", "warnings", "reason", "source", "overall"}
     seq = phases_by_cluster(events)
     assert set(seq) == set(MEMBERS)  # every cluster shown, never an empty list
     assert_monotonic(seq)
