@@ -148,3 +148,18 @@ async def test_plain_velero_mode_says_restore_needs_kurator() -> None:
         notice = next(iter(app._notifications))
         assert "needs Kurator" in notice.message and "velero restore create" in notice.message
         assert not isinstance(app.screen, RestoreFormScreen)
+
+
+async def test_cluster_strings_are_shown_verbatim_never_as_markup() -> None:
+    session = world()
+    restore = session.store.get(HOST, kc.KURATOR_RESTORES, "default", "shop-back")
+    assert restore is not None
+    detail = restore["status"]["restoreDetails"][1]
+    detail["restoreStatusInCluster"] = _status("Failed", failureReason="[bold red]disk [/]full")
+    session.store.replace(HOST, kc.KURATOR_RESTORES, [restore])
+    app = FixedApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.session is not None, what="the fixed session")
+        app.push_screen(RecoveryStatusScreen("Restore", "shop-back"))
+        await until(pilot, lambda: "Failed" in static_text(app, "#overall"), what="Failed")
+        assert f"{M2}: [bold red]disk [/]full" in static_text(app, "#reasons")

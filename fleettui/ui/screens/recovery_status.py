@@ -110,13 +110,14 @@ class RecoveryStatusScreen(LiveScreen):
 
 
 def start_feeds(screen: LiveScreen) -> None:
-    """Restores and migrates are watched from the first screen that shows them on."""
+    """Restores and migrates are watched once a screen shows them: asked once per screen
+    (watch_recoveries starts only what is not watched yet, members new since included)."""
     from fleettui.live.recoveries import watch_recoveries
 
     session = screen.session
-    if session is None or getattr(screen.app, "_fleettui_recovery_feeds", False):
+    if session is None or getattr(screen, "_feeds_asked", False):
         return
-    screen.app._fleettui_recovery_feeds = True  # type: ignore[attr-defined]
+    screen._feeds_asked = True  # type: ignore[attr-defined]
     screen.run_worker(lambda: watch_recoveries(session), thread=True, group="recovery-feeds",
                       exit_on_error=False)
 
