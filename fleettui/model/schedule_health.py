@@ -45,6 +45,7 @@ from typing import Any
 
 from fleettui.model.cron import next_runs
 from fleettui.model.errors import FieldError
+from fleettui.model.velero import synced_from_bucket
 
 OK, LATE, FAILING, STUCK, PAUSED, NEVER_RAN = "ok", "late", "failing", "stuck", "paused", \
     "never ran"
@@ -227,19 +228,6 @@ def run_from_backup(obj: Mapping[str, Any]) -> Run | None:
                bool(metadata.get("deletionTimestamp")))
 
 
-SYNC_SLACK = 5.0  # s: the origin creates a run before it starts it, on the same cluster's clock
-
-
-def _synced_in(obj: Mapping[str, Any]) -> bool:
-    """Created after it started: Velero's backup sync made it from the bucket (only finished
-    backups are in the bucket; the cluster that ran it created it first)."""
-    metadata, status = _map(obj.get("metadata")), _map(obj.get("status"))
-    created = _time(metadata.get("creationTimestamp"))
-    started = _time(status.get("startTimestamp"))
-    return created is not None and started is not None and \
-        (created - started).total_seconds() > SYNC_SLACK
-
-
 def runs_of(velero_schedule: str, backups: Iterable[object], *, shared_names: bool = False
             ) -> list[Run]:
     """This cluster's runs of the schedule, newest first (by the label, never the name
@@ -265,7 +253,7 @@ def _read_run(data: Mapping[str, Any]) -> tuple[Run | None, bool]:
     metadata = _map(data.get("metadata"))
     uid, version = _text(metadata.get("uid")), _text(metadata.get("resourceVersion"))
     if not uid or not version:  # made by hand: nothing to key a cache on
-        return run_from_backup(data), _synced_in(data)
+        return run_from_backup(data), synced_from_bucket(data)
     # The uid, not the name: every member of a fleet names its runs alike, and resource
     # versions are per cluster, so (name, version) can be another cluster's run.
     key = (uid, version, _text(metadata.get("name")))
@@ -273,7 +261,7 @@ def _read_run(data: Mapping[str, Any]) -> tuple[Run | None, bool]:
     if found is None:
         if len(_RUNS) > 200_000:
             _RUNS.clear()
-        found = _RUNS[key] = (run_from_backup(data), _synced_in(data))
+        found = _RUNS[key] = (run_from_backup(data), synced_from_bucket(data))
     return found
 
 
