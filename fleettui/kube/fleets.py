@@ -15,6 +15,7 @@ from fleettui.kube.client import (
     KubeClient,
 )
 from fleettui.kube.errors import KubeError
+from fleettui.kube.resources import KURATOR_CLUSTERS
 
 Obj = dict[str, Any]
 
@@ -48,9 +49,38 @@ def member_kubeconfig(host: KubeClient, attached: Obj) -> str:
         raise KubeError(0, "Config", f"secret {name}/{key} is not a valid kubeconfig") from e
 
 
+def cluster_kubeconfig(host: KubeClient, cluster: Obj) -> str:
+    """A Kurator-provisioned Cluster's kubeconfig: Kurator's fleet code reads the secret named
+    by spec.credential.secretRef, key `value` (kurator pkg/fleet-manager, Cluster members)."""
+    meta = cluster.get("metadata") or {}
+    name = ((cluster.get("spec") or {}).get("credential") or {}).get("secretRef")
+    if not name:
+        raise KubeError(0, "Config", f"Cluster {meta.get('name', '?')} names no credential "
+                                     "secret (spec.credential.secretRef)")
+    return member_kubeconfig(host, {"metadata": meta,
+                                    "spec": {"kubeconfig": {"name": name, "key": "value"}}})
+
+
+def secret_kubeconfig(host: KubeClient, namespace: str, cluster: str) -> str:
+    """The kubeconfig Kurator uses for a fleet member: an AttachedCluster's, or else a
+    Kurator Cluster's (a Fleet may list either kind under the same name)."""
+    try:
+        return member_kubeconfig(host, host.get(ATTACHED_CLUSTERS, namespace, cluster))
+    except KubeError as e:
+        if e.code != 404:
+            raise
+        try:
+            return cluster_kubeconfig(host, host.get(KURATOR_CLUSTERS, namespace, cluster))
+        except KubeError as again:
+            if again.code != 404:
+                raise
+        raise KubeError(404, "NotFound", f"no AttachedCluster or Cluster {cluster} in namespace "
+                                         f"{namespace}", [], host.name) from e
+
+
 def member_client(host: KubeClient, namespace: str, cluster: str) -> KubeClient:
     def read() -> str:
-        return member_kubeconfig(host, host.get(ATTACHED_CLUSTERS, namespace, cluster))
+        return secret_kubeconfig(host, namespace, cluster)
 
     return KubeClient.from_kubeconfig_text(read(), cluster, reread=read)
 

@@ -20,7 +20,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from fleettui.kube.errors import KubeError
-from fleettui.kube.resources import ATTACHED_CLUSTERS, VELERO_BACKUPS
+from fleettui.kube.resources import VELERO_BACKUPS
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient
@@ -97,7 +97,7 @@ def _routes(host: KubeClient, namespace: str, cluster: str, kubeconfig: str | No
     if explicit:
         routes.append((Route("member-context", f"--member-context {cluster}={explicit}"),
                        lambda: KubeClient.from_kubeconfig(kubeconfig, explicit)))
-    routes.append((Route("secret", f"the AttachedCluster secret of {cluster}"),
+    routes.append((Route("secret", f"the kubeconfig secret of {cluster}"),
                    lambda: _secret_client(host, namespace, cluster)))
     try:
         names, _ = list_contexts(kubeconfig)
@@ -123,13 +123,9 @@ def _server_routes(kubeconfig: str | None, server: str, access: MemberAccess
 
 
 def _secret_client(host: KubeClient, namespace: str, cluster: str) -> KubeClient:
-    from fleettui.kube.client import KubeClient
-    from fleettui.kube.fleets import member_kubeconfig
+    from fleettui.kube.fleets import member_client
 
-    def read() -> str:
-        return member_kubeconfig(host, host.get(ATTACHED_CLUSTERS, namespace, cluster))
-
-    return KubeClient.from_kubeconfig_text(read(), cluster, reread=read)
+    return member_client(host, namespace, cluster)
 
 
 def _server(client: KubeClient) -> str:

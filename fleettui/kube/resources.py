@@ -43,6 +43,7 @@ class Resource:
 
 
 KURATOR_BACKUPS = Resource("backup.kurator.dev", "v1alpha1", "backups")
+KURATOR_CLUSTERS = Resource("cluster.kurator.dev", "v1alpha1", "clusters")
 KURATOR_RESTORES = Resource("backup.kurator.dev", "v1alpha1", "restores")
 KURATOR_MIGRATES = Resource("backup.kurator.dev", "v1alpha1", "migrates")
 FLEETS = Resource("fleet.kurator.dev", "v1alpha1", "fleets")

@@ -33,7 +33,7 @@ def test_status_from_kurators_copy_when_a_member_cannot_be_read(
             code, out, err = cli(capsys, "--kubeconfig", str(host_only), "backup", "status",
                                  "both", "-o", "jsonl")
             assert code == 0, err
-            assert f"{M2}: no access: the AttachedCluster secret of {M2}: " in err
+            assert f"{M2}: no access: the kubeconfig secret of {M2}: " in err
             return {e["cluster"]: e for e in map(json.loads, out.splitlines())}
 
         # Kurator copies member2's status within its sync period

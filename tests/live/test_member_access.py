@@ -47,7 +47,7 @@ def test_unreachable_secrets_fall_back_to_the_users_context(tmp_path: Path) -> N
             access = s.access[cluster]
             assert access.route is not None and access.route.detail == f"context {cluster}"
             said = access.said()
-            assert said.startswith(f"via context {cluster} (the AttachedCluster secret of "
+            assert said.startswith(f"via context {cluster} (the kubeconfig secret of "
                                    f"{cluster}: ") and "unknown host name" in said
             wait_for(lambda c=cluster: watched(s, c), what=f"{cluster}'s backups watched")
         notes = rows.access_notes(s, [M1, M2])
@@ -123,14 +123,14 @@ def test_no_route_says_every_reason_and_tries_again(tmp_path: Path) -> None:
     s = session(write(tmp_path / "host-only", config))
     try:
         s.watch_member(M1)
-        assert s.member_errors[M1].startswith("no access: the AttachedCluster secret of "
+        assert s.member_errors[M1].startswith("no access: the kubeconfig secret of "
                                               "kurator-member1: ")
         assert s._retry is not None and M1 in s._retry.due  # tried again, on a backoff
         (note,) = rows.access_notes(s, [M1])
         assert note.startswith("✗ kurator-member1: no access") and "--member-context" in note
         s.watch_member(M2)
         assert M2 not in s.member_errors and s.access[M2].said() == \
-            "via the AttachedCluster secret of kurator-member2"
+            "via the kubeconfig secret of kurator-member2"
     finally:
         s.close(wait=5)
         runner.stop()
