@@ -110,6 +110,26 @@ class Session:
         for res in MEMBER_FEEDS:
             self._watch(client, res, self.member_velero_namespace)
 
+    def unwatch_member(self, cluster: str) -> None:
+        """A member that left every fleet: its watches end, its client closes, its objects
+        leave the store (nothing of it stays on screen or on the network)."""
+        with self._lock:
+            mine = [w for w in self.watches if w.client.name == cluster]
+            self.watches = [w for w in self.watches if w.client.name != cluster]
+            client = self.members.pop(cluster, None)
+            retry = self._retry
+        for w in mine:
+            w.stop()
+        if retry is not None:
+            retry.forget(cluster)
+        for w in mine:
+            w.thread.join(2.0)
+        if client is not None:
+            client.close()
+        self.member_errors.pop(cluster, None)
+        self.access.pop(cluster, None)
+        self.store.forget_cluster(cluster)
+
     def _retry_later(self, cluster: str) -> None:
         with self._lock:
             if self._closed:
@@ -175,6 +195,11 @@ class MemberRetry:
             self.due[cluster] = time.monotonic() + delay * random.uniform(0.8, 1.2)
         self.wake.set()
 
+    def forget(self, cluster: str) -> None:
+        with self.lock:
+            self.due.pop(cluster, None)
+            self.tries.pop(cluster, None)
+
     def stop(self) -> None:
         self.stopped = True
         self.wake.set()
@@ -190,6 +215,9 @@ class MemberRetry:
             for cluster in ready:
                 if self.stopped:
                     return
-                self.attempt(cluster)  # fails: adds the member back, later
+                with self.lock:
+                    wanted = cluster in self.tries  # not forgotten meanwhile
+                if wanted:
+                    self.attempt(cluster)  # fails: adds the member back, later
             self.wake.wait(None if nxt is None else max(0.0, nxt - time.monotonic()))
             self.wake.clear()

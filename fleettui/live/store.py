@@ -84,6 +84,18 @@ class LiveStore:
             self._changes.states.add(feed)
         self._notify(was_clean)
 
+    def forget_cluster(self, cluster: str) -> None:
+        """Drop every feed of a cluster (a member removed from its fleet)."""
+        with self._lock:
+            feeds = [f for f in {*self._objects, *self._states} if f[0] == cluster]
+            for feed in feeds:
+                self._objects.pop(feed, None)
+                self._states.pop(feed, None)
+                self._down.pop(feed, None)
+            was_clean = not self._changes
+            self._changes.feeds.update(feeds)
+        self._notify(was_clean and bool(feeds))
+
     def _mark(self, feed: Feed) -> bool:
         was_clean = not self._changes
         self._changes.feeds.add(feed)

@@ -244,6 +244,10 @@ class FleetApp(App[int]):
         if new:
             self._members_requested.update(new)
             self.watch_members(new)
+        gone = sorted(self._members_requested - members)
+        if gone and session.store.has_feed(session.context or "", FLEETS):
+            self._members_requested.difference_update(gone)
+            self.unwatch_members(gone)
 
     @work(thread=True, group="members", exit_on_error=False)
     def watch_members(self, members: list[str]) -> None:
@@ -251,6 +255,13 @@ class FleetApp(App[int]):
         if session is not None:
             for cluster in members:
                 session.watch_member(cluster)
+
+    @work(thread=True, group="members", exit_on_error=False)
+    def unwatch_members(self, members: list[str]) -> None:
+        session = self.session
+        if session is not None:
+            for cluster in members:
+                session.unwatch_member(cluster)
 
     # ---- actions -------------------------------------------------------------------------
     MUTATING_ACTIONS = frozenset({"new_backup", "delete", "submit", "dry_run", "new_restore",
