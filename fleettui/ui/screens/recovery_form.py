@@ -21,6 +21,8 @@ from textual.widgets import Input, Label, SelectionList, Static
 from fleettui.model.backup_form import add_to_selector, label_requirement
 from fleettui.model.errors import FieldError
 from fleettui.model.restore_form import RestoreFormResult
+from fleettui.ui.screens.backup_form import LIST_FIELDS as BACKUP_LISTS
+from fleettui.ui.screens.backup_form import TEXT_FIELDS as BACKUP_FIELDS
 from fleettui.ui.screens.backup_form import refusal
 from fleettui.ui.screens.form_screen import FormScreen
 from fleettui.ui.widgets.form_input import FormInput
@@ -31,19 +33,15 @@ from fleettui.ui.widgets.toggles import Checklist
 if TYPE_CHECKING:
     from fleettui.kube.errors import KubeError
 
+# The backup form's fields and hints, and what only a restore has.
 TEXT_FIELDS = {
-    "name": ("Name", "lowercase letters, digits and '-'"),
+    **BACKUP_FIELDS,
     "include_namespaces": ("Include namespaces", "comma-separated; empty = all in the backup"),
-    "exclude_namespaces": ("Exclude namespaces", "comma-separated"),
-    "labels": ("Label filter", "e.g. app=web,tier in (web,db) — OR between groups"),
-    "include_resources": ("Include resources", "e.g. deployments,configmaps; empty = all"),
-    "exclude_resources": ("Exclude resources", "comma-separated"),
     "ordered_resources": ("Ordered resources", "pods=ns/a,ns/b;persistentvolumes=pv1"),
     "namespace_mapping": ("Namespace mapping", "old:new,old2:new2"),
     "restore_status": ("Restore status of", "resources whose .status comes back too"),
 }
-LIST_FIELDS = {"include_namespaces", "exclude_namespaces", "include_resources",
-               "exclude_resources", "namespace_mapping", "restore_status"}
+LIST_FIELDS = BACKUP_LISTS | {"namespace_mapping", "restore_status"}
 PRESERVE_NODE_PORTS = "preserve_node_ports"
 
 
