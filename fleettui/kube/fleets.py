@@ -90,11 +90,16 @@ def namespaces(client: KubeClient) -> list[str]:
     return sorted(n["metadata"]["name"] for n in listed.get("items") or [])
 
 
+POD_SAMPLE = 500  # pods read per member for suggestions: one page, not a whole big cluster
+
+
 def label_suggestions(client: KubeClient, namespaces_: list[str] | None = None
                       ) -> dict[str, set[str]]:
-    """Label keys → values seen on pods (in `namespaces_` if given), for the selector builder."""
+    """Label keys → values seen on pods (in `namespaces_` if given), for the selector builder:
+    one page of at most POD_SAMPLE pods, enough to suggest from."""
     found: dict[str, set[str]] = defaultdict(set)
-    for pod in client.list(PODS).get("items") or []:
+    page = client.request("GET", PODS.path(None), [("limit", str(POD_SAMPLE))])
+    for pod in page.get("items") or []:
         meta = pod.get("metadata") or {}
         if namespaces_ and meta.get("namespace") not in namespaces_:
             continue

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from fleettui.kube.errors import KubeError
 from fleettui.kube.fleets import label_suggestions, namespaces
+from fleettui.live.submit import PARALLEL
 
 if TYPE_CHECKING:
     from fleettui.live.session import Session
@@ -16,14 +18,22 @@ def member_suggestions(session: Session, clusters: list[str]
     """(cluster → its namespaces, label key → values) of the members that can be read; a
     member that cannot is left out (the forms work without suggestions). Blocks: call it from
     a worker thread."""
-    by_cluster: dict[str, set[str]] = {}
-    labels: dict[str, set[str]] = {}
-    for cluster in clusters:
+    def read(cluster: str) -> tuple[set[str], dict[str, set[str]]] | None:
         try:
             client = session.member(cluster)
-            by_cluster[cluster] = set(namespaces(client))
-            for key, values in label_suggestions(client).items():
-                labels.setdefault(key, set()).update(values)
+            return set(namespaces(client)), label_suggestions(client)
         except KubeError:
-            continue
+            return None
+
+    by_cluster: dict[str, set[str]] = {}
+    labels: dict[str, set[str]] = {}
+    if not clusters:
+        return by_cluster, labels
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(clusters))) as pool:
+        for cluster, found in zip(clusters, pool.map(read, clusters), strict=True):
+            if found is None:
+                continue
+            by_cluster[cluster] = found[0]
+            for key, values in found[1].items():
+                labels.setdefault(key, set()).update(values)
     return by_cluster, labels

@@ -158,7 +158,7 @@ def test_wait_for_the_first_run_of_schedules(capsys: pytest.CaptureFixture[str],
 
 def test_delete_in_each_context_that_has_it(sim: Sim, capsys: pytest.CaptureFixture[str]
                                             ) -> None:
-    runner, fleet, kubeconfig = sim
+    _, _, kubeconfig = sim
     kcfg = ["--kubeconfig", str(kubeconfig)]
     assert cli(capsys, *kcfg, "velero", "schedule", "create", "hourly", "--schedule",
                "@hourly", "--context", MEMBERS)[0] == 0

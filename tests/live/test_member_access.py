@@ -39,7 +39,7 @@ def watched(s: Session, cluster: str) -> bool:
 
 
 def test_unreachable_secrets_fall_back_to_the_users_context(tmp_path: Path) -> None:
-    runner, fleet, kubeconfig = start_sim(tmp_path, unreachable_secrets=["*"])
+    runner, _, kubeconfig = start_sim(tmp_path, unreachable_secrets=["*"])
     s = session(str(kubeconfig))
     try:
         for cluster in (M1, M2):
