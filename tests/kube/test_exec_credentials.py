@@ -130,13 +130,13 @@ def test_a_watch_keeps_going_across_token_expiries(tmp_path: Path) -> None:
     try:
         admin = KubeClient.from_kubeconfig(str(path), "kurator-member1")
         deadline = time.monotonic() + 4.0  # more than two token lifetimes
-        made = []
+        made: list[str] = []
         while time.monotonic() < deadline or len(made) < 3:
             name = f"ns-{len(made)}"
             admin.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                       "metadata": {"name": name}})
             made.append(name)
-            wait_for(lambda n=name: store.get("kurator-member1", NAMESPACES, "", n),
+            wait_for(lambda n=name: store.get("kurator-member1", NAMESPACES, "", n),  # type: ignore[misc]
                      timeout=20, what=f"{name} through the exec-plugin watch: "
                      f"{store.state_of('kurator-member1', NAMESPACES)}")
         admin.close()

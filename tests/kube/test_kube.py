@@ -14,7 +14,8 @@ from fleettui.kube import client as kc
 from fleettui.kube.client import KubeClient, list_contexts
 from fleettui.kube.errors import KubeError
 from fleettui.kube.fleets import label_suggestions, member_client, namespaces
-from fleettui.kube.watch import RECONNECTING, SYNCED, ListWatch, WatchSettings
+from fleettui.kube.resources import RECONNECTING, SYNCED
+from fleettui.kube.watch import ListWatch, WatchSettings
 from fleettui.live.session import KURATOR, VELERO, Session
 from fleettui.live.store import LiveStore
 from fleettui.sim.fleet import SimConfig, SimFleet, SimThread

@@ -49,7 +49,7 @@ def test_unreachable_secrets_fall_back_to_the_users_context(tmp_path: Path) -> N
             said = access.said()
             assert said.startswith(f"via context {cluster} (the kubeconfig secret of "
                                    f"{cluster}: ") and "unknown host name" in said
-            wait_for(lambda c=cluster: watched(s, c), what=f"{cluster}'s backups watched")
+            wait_for(lambda c=cluster: watched(s, c), what=f"{cluster}'s backups watched")  # type: ignore[misc]
         notes = rows.access_notes(s, [M1, M2])
         assert len(notes) == 2 and all("via context" in n for n in notes)
     finally:
@@ -94,7 +94,7 @@ def test_member_context_wins_and_a_context_with_the_secrets_server_is_found(
         assert access.route is not None and access.route.detail == "context eu-north"
         assert "401" in access.failures[0][1]
         for cluster in (M1, M2):
-            wait_for(lambda c=cluster: watched(s, c), what=f"{cluster} watched")
+            wait_for(lambda c=cluster: watched(s, c), what=f"{cluster} watched")  # type: ignore[misc]
     finally:
         s.close(wait=5)
         runner.stop()
@@ -134,4 +134,4 @@ def test_no_route_says_every_reason_and_tries_again(tmp_path: Path) -> None:
     finally:
         s.close(wait=5)
         runner.stop()
-    assert not s._retry.thread.is_alive()  # type: ignore[union-attr]
+    assert s._retry is not None and not s._retry.thread.is_alive()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fleettui.kube import resources as kc
+from fleettui.model.timefmt import clock
 from fleettui.model.velero import synced_from_bucket
 from fleettui.ui import rows
 from tests.helpers.sessions import kurator_session
@@ -51,4 +52,4 @@ def test_the_fleet_screen_counts_only_the_members_own_backups() -> None:
     now = datetime(2026, 3, 3, tzinfo=UTC)
     _, last, count = rows.member_storage(session, M1, now)
     assert count == "1"
-    assert last == rows.clock(datetime(2026, 3, 1, 10, 5, tzinfo=UTC), now)
+    assert last == clock(datetime(2026, 3, 1, 10, 5, tzinfo=UTC), now)

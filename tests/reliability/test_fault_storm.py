@@ -92,13 +92,13 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
             # simulator takes to come back (long on a busy machine) is not theirs to recover.
             started = time.monotonic()
             if fault != "restart":
-                sim.call(lambda f=fault, api=fleet.members[index].api: api.faults.configure(f))
+                sim.call(lambda f=fault, api=fleet.members[index].api: api.faults.configure(f))  # type: ignore[misc]
             member = fleet.members[index].store
-            sim.call(lambda m=member, n=f"run-{i}": m.create(
+            sim.call(lambda m=member, n=f"run-{i}": m.create(  # type: ignore[misc]
                 m.types["velero.io/backups"], backup(n)))
             truth: dict[str, str] = {}
             while time.monotonic() - started < RECOVERY_LIMIT * 2:
-                truth = sim.call(lambda m=member: {
+                truth = sim.call(lambda m=member: {  # type: ignore[misc]
                     o["metadata"]["name"]: (o.get("status") or {}).get("phase", "")
                     for o in m.items("velero.io/backups", "velero")})
                 if truth.get(f"run-{i}") == "Completed" and phases(store, cluster) == truth:

@@ -64,13 +64,13 @@ async def test_hundred_faults_on_screen_and_in_jsonl(tmp_path: Path) -> None:
                     sim = SimThread(SimConfig(state=state, **settings))  # type: ignore[arg-type]
                     fleet = sim.start()
                 else:
-                    sim.call(lambda f=fault, api=fleet.members[0].api: api.faults.configure(f))
+                    sim.call(lambda f=fault, api=fleet.members[0].api: api.faults.configure(f))  # type: ignore[misc]
                 started = time.monotonic()
-                sim.call(lambda k=k, store=fleet.members[0].store: set_warnings(store, k))
-                await until(pilot, lambda k=k: f"0/{k}" in table_text(app, "#clusters")
+                sim.call(lambda k=k, store=fleet.members[0].store: set_warnings(store, k))  # type: ignore[misc]
+                await until(pilot, lambda k=k: f"0/{k}" in table_text(app, "#clusters")  # type: ignore[misc]
                             and "reconnecting" not in static_text(app, "#overall"),
                             timeout=RECOVERY_LIMIT * 2, what=f"screen after fault {k} {fault}")
-                proc.wait_for(lambda p, k=k: cli_warnings(p) == k, timeout=RECOVERY_LIMIT * 2,
+                proc.wait_for(lambda p, k=k: cli_warnings(p) == k, timeout=RECOVERY_LIMIT * 2,  # type: ignore[misc]
                               what=f"jsonl after fault {k} {fault}")
                 recoveries.append(time.monotonic() - started)
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, RadioButton, Static
 
 from fleettui.sim.fleet import SimFleet, SimThread
 from fleettui.ui.app import FleetApp
@@ -100,7 +100,7 @@ async def test_form_shows_errors_beside_fields_and_keeps_input(sim: Sim) -> None
         await type_into(pilot, "name", long_name)
         await type_into(pilot, "labels", "env in (a,")
         await type_into(pilot, "ttl", "30d")
-        app.screen.query_one("#scheduled").value = True
+        app.screen.query_one("#scheduled", RadioButton).value = True
         await type_into(pilot, "schedule", "61 * * * *")
         await pilot.press("ctrl+s")
         assert "63" in static_text(app, "#name-error")
@@ -124,7 +124,7 @@ async def test_scheduled_with_an_empty_cron_is_refused_beside_the_field(sim: Sim
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app)
         await type_into(pilot, "name", "no-cron")
-        app.screen.query_one("#scheduled").value = True  # type: ignore[attr-defined]
+        app.screen.query_one("#scheduled", RadioButton).value = True
         await type_into(pilot, "schedule", "")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "schedule is empty" in static_text(app, "#schedule-error"))
@@ -138,7 +138,7 @@ async def test_cron_field_explains_schedule_as_you_type(sim: Sim) -> None:
     app = make_app(kc)
     async with app.run_test(size=SIZE) as pilot:
         await open_form(pilot, app)
-        app.screen.query_one("#scheduled").value = True
+        app.screen.query_one("#scheduled", RadioButton).value = True
         await type_into(pilot, "schedule", "*/15 2 * * 1")
         hint = static_text(app, "#schedule-hint")
         assert "15 minutes" in hint and "Monday" in hint
@@ -289,8 +289,8 @@ async def test_palette_offers_every_action_per_backup(sim: Sim, tmp_path: Path) 
                                (True, {"open weekly", "yaml weekly"})):
         app = make_app(kc, readonly=readonly)
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda app=app: "quickstart" in table_text(app))
-            await until(pilot, lambda app=app: app.backup_names() == ["weekly"])
+            await until(pilot, lambda app=app: "quickstart" in table_text(app))  # type: ignore[misc]
+            await until(pilot, lambda app=app: app.backup_names() == ["weekly"])  # type: ignore[misc]
             names = {n for n, _, _ in FleetCommands(app.screen)._entries()}
             assert expected <= names
             assert readonly is ("delete weekly" not in names)

@@ -48,7 +48,7 @@ async def test_migrate_from_m_to_completed_with_both_rows_in_one_view(
         screen = await open_migrate(pilot, app)
         assert screen.query_one("#fleet", Select).value == "quickstart"
         screen.query_one("#source", Select).value = M1
-        await until(pilot, lambda: M1 not in [str(o.value) for o in
+        await until(pilot, lambda: M1 not in [str(getattr(o, "value", "")) for o in
                                               screen.query_one("#targets", SelectionList)
                                               .options], what="the source left out")
         screen.query_one("#targets", SelectionList).select(M2)
