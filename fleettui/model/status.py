@@ -100,6 +100,7 @@ class ClusterRow:
     validation_errors: list[str] = field(default_factory=list)
     message: str = ""
     source: str = ""  # "kurator" (copied status), "velero" (member object) or "" (no data)
+    velero_kind: str = "backup"  # or "restore": which `velero ... logs` tells more
 
     @property
     def phase_display(self) -> str:
@@ -120,10 +121,12 @@ class ClusterRow:
         note = self.message
         if self.state == FAILED:
             why = self.failure_reason or "; ".join(self.validation_errors) or (
-                f"Velero recorded no reason (see: velero backup logs {self.velero_name})")
+                f"Velero recorded no reason (see: velero {self.velero_kind} logs "
+                f"{self.velero_name})")
         elif self.state == PARTIALLY_FAILED:
             why = (f"{self.errors} error{_s(self.errors)}, {self.warnings} "
-                   f"warning{_s(self.warnings)} (see: velero backup logs {self.velero_name})")
+                   f"warning{_s(self.warnings)} (see: velero {self.velero_kind} logs "
+                   f"{self.velero_name})")
             if self.failure_reason:
                 why = f"{self.failure_reason}; {why}"
         elif self.state == DELETING:
@@ -254,6 +257,8 @@ def row_from_velero(obj: object, cluster_name: str = "", cluster_kind: str = "")
         return _schedule_row(data, cluster_kind, cluster_name)
     row = row_from_status(cluster_kind, cluster_name, _text(metadata.get("name")),
                           data.get("status"), source="velero")
+    if data.get("kind") == "Restore" or "backupName" in _map(data.get("spec")):
+        row.velero_kind = "restore"
     if metadata.get("deletionTimestamp"):
         row.state = DELETING
     return row
@@ -609,6 +614,7 @@ def _derive_migrate(obj: Mapping[str, Any], deleting: bool,
                             or derived, detail.get("restoreStatusInCluster"),
                             message="target (restore)")
         row = _with_live(row, velero_objects, "target (restore)")
+        row.velero_kind = "restore"
         rows.append(_unstarted_target(row, source_row, now) if row.source == "" and
                     row.state == PENDING else row)
     overall = DELETING if deleting else overall_phase([r.state for r in rows], len(rows))
@@ -646,6 +652,9 @@ def derive_backup_status(obj: Mapping[str, Any], expected_clusters: list[Cluster
         rows = _immediate_rows(details, shape, ns, name, expected, velero_objects)
         runs, prefix = {}, ""
         overall = overall_phase([r.state for r in rows], len(rows))
+    if kind == "Restore":
+        for row in rows:
+            row.velero_kind = "restore"
     summary, headline = _summary(rows, scheduled=bool(schedule), prefix=prefix, runs=runs)
     if deleting:
         overall = DELETING

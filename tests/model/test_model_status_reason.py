@@ -53,3 +53,19 @@ def test_kurator_rows_reason_and_headline_without_the_phrases() -> None:
     assert [r.reason for r in st.rows] == ["[red]boom", ""]
     assert st.headline == "1/2 clusters completed"
     assert st.summary == "1/2 clusters completed; m1 failed: [red]boom"
+
+
+def test_a_restores_reason_points_at_velero_restore_logs() -> None:
+    partial = row_from_velero(velero("r", {"phase": "PartiallyFailed", "errors": 1},
+                                     kind="Restore"), "ctx")
+    assert partial.reason == "1 error, 0 warnings (see: velero restore logs r)"
+    listed = row_from_velero({"metadata": {"name": "r"}, "spec": {"backupName": "b"},
+                              "status": {"phase": "Failed"}}, "ctx")  # a list item: no kind
+    assert listed.reason == "Velero recorded no reason (see: velero restore logs r)"
+    obj = {"kind": "Restore", "metadata": {"name": "x", "namespace": "default"},
+           "spec": {"backupName": "b", "destination": {"fleet": "f",
+                                                         "clusters": [{"name": "m1"}]}},
+           "status": {"restoreDetails": [{"clusterName": "m1", "restoreNameInCluster": "m1-r",
+                                          "restoreStatusInCluster": {"phase": "Failed"}}]}}
+    (row,) = derive_backup_status(obj).rows
+    assert row.reason == "Velero recorded no reason (see: velero restore logs m1-r)"
