@@ -185,7 +185,8 @@ class FleetApp(App[int]):
         self.connect_error = f"{message}\n\nTrying again every {retry_in:g} s or so; q quits."
         self.status = "not connected"
         if first:  # once, not at every retry
-            self.notify(message, title="Cannot connect", severity="error", timeout=15)
+            self.notify(message, title="Cannot connect", severity="error", timeout=15,
+                        markup=False)
 
     def _store_dirty(self) -> None:
         """Called from watch threads on the store's clean → dirty transition. post_message is
@@ -317,7 +318,8 @@ class FleetApp(App[int]):
 
         plan = self.session.backend.delete_plan(name)
         if plan is None:
-            self.notify(f"{name} is gone already", title=f"Delete {name}", severity="warning")
+            self.notify(f"{name} is gone already", title=f"Delete {name}", severity="warning",
+                        markup=False)
             return
 
         def done(yes: bool | None) -> None:
@@ -333,7 +335,8 @@ class FleetApp(App[int]):
         result = self.session.backend.delete(plan)
         lines = [f"{r.cluster}: {'✓' if r.ok else '✗'} {r.message}" for r in result.results]
         self.call_from_thread(self.notify, "\n".join(lines), title=f"Delete {plan.name}",
-                              severity="information" if result.ok else "error", timeout=10)
+                              severity="information" if result.ok else "error", timeout=10,
+                              markup=False)  # cluster names and server messages, verbatim
 
     def on_unmount(self) -> None:
         self._stopping.set()

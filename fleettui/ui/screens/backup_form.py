@@ -460,7 +460,7 @@ class BackupFormScreen(FormScreen):
         self.app.pop_screen()
         self.fleet_app.open_status(name)
         self.app.notify(f"Created {self._kind()} {name} on {', '.join(created)}",
-                        title="Created")
+                        title="Created", markup=False)
 
     def _kind(self) -> str:
         return "schedule" if self.scheduled else "backup"
