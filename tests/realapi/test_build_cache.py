@@ -45,3 +45,38 @@ def test_both_binaries_are_stamped_with_the_pinned_release(tmp_path: Path) -> No
     go_mod = (build.SOURCES / "go.mod").read_text()
     assert "\tk8s.io/kubernetes v1.36.3\n" in go_mod  # the stamp must follow the pin
     assert build.build_env()["GOTOOLCHAIN"] == "local"
+
+
+def fake_go(tmp_path: Path, build_script: str) -> Path:
+    """A `go` that answers `go env` and runs `build_script` for `go build` (args in "$@")."""
+    go = tmp_path / "bin" / "go"
+    go.parent.mkdir()
+    go.write_text("#!/bin/sh\n"
+                  'if [ "$1" = env ]; then echo go1.26.8; echo linux; echo amd64; exit 0; fi\n'
+                  f'echo build >> "{tmp_path}/builds"\n{build_script}\n')
+    go.chmod(0o755)
+    return go
+
+
+def test_built_once_then_taken_from_the_cache(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    # Writes both binaries into the directory given by `-o DIR/`.
+    go = fake_go(tmp_path, 'for a; do [ "$prev" = -o ] && dir="$a"; prev="$a"; done\n'
+                           'touch "${dir}realapi" "${dir}kubectl"')
+    first = build.ensure_built(str(go))
+    assert first.built_now and first.launcher.exists() and first.kubectl.exists()
+    assert first.directory.parent == tmp_path / "cache" / "fleettui-realapi"
+    second = build.ensure_built(str(go))
+    assert not second.built_now and second.directory == first.directory
+    assert (tmp_path / "builds").read_text().count("build") == 1
+
+
+def test_a_failed_build_says_where_and_why(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    go = fake_go(tmp_path, 'echo "main.go:12:2: undefined: app.NewThing" >&2; exit 1')
+    with pytest.raises(build.BuildError, match=r"failed \(1\)") as failure:
+        build.ensure_built(str(go))
+    assert "main.go:12:2: undefined: app.NewThing" in str(failure.value)
+    assert not list((tmp_path / "cache" / "fleettui-realapi").glob("*/build.json"))

@@ -75,9 +75,9 @@ def test_schema_invalid_backup_gets_the_real_422_causes(real_server: RealServer)
     proc = real_server.kubectl("create", "-f", "-", check=False,
                                stdin=json.dumps(invalid_backup("bad-schema")))
     assert proc.returncode == 1
-    first, *causes = proc.stderr.splitlines()
+    first, *printed = proc.stderr.splitlines()
     assert first == 'The Backup "bad-schema" is invalid: '
-    assert sorted(causes) == [  # the server's order of causes varies
+    assert sorted(printed) == [  # the server's order of causes varies
         "* spec.destination.fleet: Required value",
         "* spec.policy.resourceFilter.labelSelector.matchExpressions[0].operator: "
         "Required value",
