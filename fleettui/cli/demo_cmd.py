@@ -26,7 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from fleettui.sim.fleet import HOST, SimThread
     from fleettui.ui.app import run_app
 
-    config.bookmark_seconds = 1.0
     sim = SimThread(config)
     fleet = sim.start()
     try:

@@ -117,10 +117,10 @@ def test_a_failing_plugin_explains_the_401_that_follows(tmp_path: Path, body: st
 
 
 def test_a_watch_keeps_going_across_token_expiries(tmp_path: Path) -> None:
-    """Tokens live 1.5 s (the kubeconfig's static ones too, so the writes go through the
+    """Tokens live 3 s (the kubeconfig's static ones too, so the writes go through the
     plugin as well): the plugin is asked again, before expiry or after a 401, and no event
     is lost."""
-    runner, fleet, _ = start_sim(tmp_path, token_ttl=1.5)
+    runner, fleet, _ = start_sim(tmp_path, token_ttl=3.0)
     path = tmp_path / "exec-kubeconfig"
     fleet.write_exec_kubeconfig(path)
     client = KubeClient.from_kubeconfig(str(path), "kurator-member1")
@@ -129,7 +129,7 @@ def test_a_watch_keeps_going_across_token_expiries(tmp_path: Path) -> None:
     watch.start()
     try:
         admin = KubeClient.from_kubeconfig(str(path), "kurator-member1")
-        deadline = time.monotonic() + 4.0  # more than two token lifetimes
+        deadline = time.monotonic() + 7.0  # more than two token lifetimes
         made: list[str] = []
         while time.monotonic() < deadline or len(made) < 3:
             name = f"ns-{len(made)}"

@@ -145,10 +145,11 @@ def select_items(spec: dict[str, Any], store: ClusterStore) -> list[Obj]:
 def prepared(backup: Obj) -> Obj:
     """What Velero's backup controller stamps on a new backup before it runs it
     (velero pkg/controller/backup_controller.go, prepareBackupRequest): the storage location
-    label and the source cluster's version annotations. (Velero also writes the default into
-    spec.storageLocation; the simulator leaves the spec as typed.)"""
+    label, the default location written into spec.storageLocation, and the source cluster's
+    version annotations."""
     backup = copy.deepcopy(backup)
     location = (backup.get("spec") or {}).get("storageLocation") or STORAGE_LOCATION
+    backup.setdefault("spec", {})["storageLocation"] = location
     meta = backup["metadata"]
     meta["labels"] = {**(meta.get("labels") or {}), "velero.io/storage-location": location}
     meta["annotations"] = {**(meta.get("annotations") or {}), **SOURCE_CLUSTER}
