@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -44,6 +45,8 @@ __all__ = [
 Obj = dict[str, Any]
 CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 20.0
+MAX_THROTTLED = 5  # retries of a request the server throttled (429)
+THROTTLE_WAIT_MAX = 10.0  # s: the longest Retry-After honoured before one retry
 
 
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
@@ -189,11 +192,17 @@ class KubeClient:
 
     def request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
                 body: Any = None, content_type: str = "application/json") -> Obj:
-        resp = self.open(method, path, query, body, content_type)
-        try:
-            data = resp.data
-        except urllib3.exceptions.HTTPError as e:
-            raise unreachable(self.name, _short(e)) from e
+        for attempt in range(MAX_THROTTLED + 1):
+            resp = self.open(method, path, query, body, content_type)
+            try:
+                data = resp.data
+            except urllib3.exceptions.HTTPError as e:
+                raise unreachable(self.name, _short(e)) from e
+            if resp.status != 429 or attempt == MAX_THROTTLED:
+                break
+            # API priority and fairness asks us to come back: as client-go does (it retries
+            # up to 10 times), wait what Retry-After says, within reason
+            time.sleep(min(THROTTLE_WAIT_MAX, _retry_after(resp.headers) or 1.0))
         if not 200 <= resp.status < 300:
             raise self.refused(resp.status, data, resp.headers)
         try:
