@@ -115,10 +115,12 @@ def test_retry_after_is_read_from_the_server(sim: Sim) -> None:
     runner, fleet, kubeconfig = sim
     client = KubeClient.from_kubeconfig(str(kubeconfig), "kurator-host")
     try:
-        runner.call(lambda: fleet.host.api.faults.configure({"error": 429, "count": 1}))
+        # more throttling than a request retries: the error carries what the server asked
+        runner.call(lambda: fleet.host.api.faults.configure({"error": 429, "count": 99}))
         with pytest.raises(KubeError) as caught:
             client.list(kc.KURATOR_BACKUPS, "default")
         assert caught.value.code == 429 and caught.value.retry_after == 1.0
+        runner.call(lambda: fleet.host.api.faults.configure({"clear": True}))
         wait_for(lambda: client.list(kc.KURATOR_BACKUPS, "default"), what="served again")
     finally:
         client.close()
