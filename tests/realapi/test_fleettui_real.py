@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.cli.cli_helpers import cli
+from tests.e2e.terminal import Terminal
 from tests.realapi.build import REPO
 from tests.realapi.server import USER_NAMESPACE, RealServer
 
@@ -100,6 +101,30 @@ def test_readonly_sends_no_write(fleet: RealServer, capsys: pytest.CaptureFixtur
                  ["backup", "status", "ro-target"]):
         code, _, err = cli(capsys, *kcfg, "--readonly", *argv)
         assert code == 0, (argv, err)
+    assert writes_by(fleet, "admin") == before
+
+
+def test_readonly_tui_through_fleets_backups_and_status_sends_no_write(
+        fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, *as_user(fleet), "backup", "create", "tui-target", "--fleet",
+               "quickstart", "--cluster", "kurator-member1")[0] == 0
+    before = writes_by(fleet, "admin")
+    term = Terminal(["--readonly", *as_user(fleet)])
+    try:
+        term.wait_for("read-only", timeout=30)
+        term.wait_for("kurator-member1")
+        term.send("b")
+        term.wait_for("tui-target")
+        term.send("/tui-target")
+        term.send("\r")
+        term.send("\r")
+        term.wait_for("Backup tui-target")
+        term.wait_for("has no status yet")
+        term.send("q")
+        term.drain()
+    finally:
+        code = term.close()
+    assert code == 0
     assert writes_by(fleet, "admin") == before
 
 
