@@ -91,6 +91,22 @@ def test_create_list_get_status_without_controllers(fleet: RealServer,
     assert "NotFound" in gone.stderr  # no finalizer: no controller put one there
 
 
+def test_restore_to_no_ready_cluster_is_refused(fleet: RealServer,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """No controller makes the AttachedClusters ready here; Kurator restores only to ready
+    clusters, so such a Restore would do nothing, with no status to say so."""
+    kcfg = as_user(fleet)
+    assert cli(capsys, *kcfg, *SPECIFIC_NS[:2], "to-restore", *SPECIFIC_NS[3:])[0] == 0
+    code, _, err = cli(capsys, *kcfg, "restore", "create", "r-nowhere", "--from-backup",
+                       "to-restore", "--dry-run=server")
+    assert code == 2
+    assert err.strip() == ("fleettui: --from-backup: no target cluster is ready "
+                           "(kurator-member1, kurator-member2 are not ready): Kurator would "
+                           "restore nothing and say nothing")
+    assert not any(e["objectRef"].get("resource") == "restores"
+                   for e in writes_by(fleet, "admin"))
+
+
 def test_readonly_sends_no_write(fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
     kcfg = as_user(fleet)
     assert cli(capsys, *kcfg, *SPECIFIC_NS[:2], "ro-target", *SPECIFIC_NS[3:])[0] == 0

@@ -150,8 +150,12 @@ def usable_backups(host: KubeClient, form: RestoreForm, result: RestoreFormResul
     assert backup is not None and result.restore is not None  # build_online refused otherwise
     ns = form.namespace.strip()
     not_ready = set(not_ready_members(host, ns, form.fleet_clusters))
-    targets = [c.name for c in restore_targets(result.restore, backup, form.fleet_clusters)
-               if c.name not in not_ready]
+    wanted = [c.name for c in restore_targets(result.restore, backup, form.fleet_clusters)]
+    targets = [c for c in wanted if c not in not_ready]
+    if wanted and not targets:  # Kurator skips unready clusters: it would restore nowhere
+        verb = "is" if len(wanted) == 1 else "are"
+        raise usage("--from-backup", f"no target cluster is ready ({', '.join(wanted)} {verb} "
+                                     "not ready): Kurator would restore nothing and say nothing")
 
     def velero_backups(client: KubeClient) -> list[Obj]:
         listed = client.list(kc.VELERO_BACKUPS, VELERO_NAMESPACE,
