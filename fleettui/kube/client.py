@@ -245,8 +245,10 @@ class KubeClient:
         query = [("dryRun", "All")] if dry_run else []
         return self.request("DELETE", res.path(namespace, name), query)
 
-    def merge_patch(self, res: Resource, namespace: str | None, name: str, patch: Obj) -> Obj:
-        return self.request("PATCH", res.path(namespace, name), [], patch,
+    def merge_patch(self, res: Resource, namespace: str | None, name: str, patch: Obj,
+                    dry_run: bool = False) -> Obj:
+        return self.request("PATCH", res.path(namespace, name),
+                            [("dryRun", "All")] if dry_run else [], patch,
                             "application/merge-patch+json")
 
     def watch_lines(self, res: Resource, namespace: str | None, rv: str, timeout: float,
