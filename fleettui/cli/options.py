@@ -102,6 +102,16 @@ def check_namespace(namespace: str, flag: str = "-n/--namespace") -> None:
         raise usage(flag, e.message) from e
 
 
+def add_context_options(p: argparse.ArgumentParser) -> None:
+    """What every plain Velero command takes, after the verb as well as before it."""
+    p.add_argument("--context", default=argparse.SUPPRESS, metavar="C1,C2",
+                   help="kubeconfig contexts, comma-separated (default: the current one)")
+    p.add_argument("--kubeconfig", default=argparse.SUPPRESS, help="kubeconfig file")
+    p.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
+                   help="refuse every mutating request")
+    add_velero_namespace_option(p)
+
+
 def add_velero_namespace_option(p: argparse.ArgumentParser, default: str | None = None
                                 ) -> None:
     """One setting for where Velero runs, given before or after the subcommand (the

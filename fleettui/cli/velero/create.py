@@ -17,9 +17,9 @@ from fleettui.cli.follow import follow_velero
 from fleettui.cli.formats import CREATE_FORMATS, add_output_option
 from fleettui.cli.options import (
     FILTER_FLAGS,
+    add_context_options,
     add_dry_run_option,
     add_filter_options,
-    add_velero_namespace_option,
     duration_seconds,
     label_flags,
     print_warnings,
@@ -52,12 +52,7 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser], kind:
     if kind == "schedule":
         c.add_argument("--schedule", required=True, metavar="CRON",
                        help="cron (5 fields, UTC) or a descriptor: @daily, @every 6h")
-    c.add_argument("--context", default=argparse.SUPPRESS, metavar="C1,C2",
-                   help="kubeconfig contexts, comma-separated (default: the current one)")
-    c.add_argument("--kubeconfig", default=argparse.SUPPRESS, help="kubeconfig file")
-    c.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
-                   help="refuse every mutating request")
-    add_velero_namespace_option(c)
+    add_context_options(c)
     add_filter_options(c)
     c.add_argument("--storage-location", default="", metavar="BSL",
                    help="BackupStorageLocation (default: Velero's default location)")

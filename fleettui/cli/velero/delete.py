@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fleettui.cli.contexts import context_clients
-from fleettui.cli.options import add_velero_namespace_option, check_namespace, refuse_readonly
+from fleettui.cli.options import add_context_options, check_namespace, refuse_readonly
 from fleettui.cli.output import EXIT_NOT_FOUND, CliError, report_delete
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
@@ -29,12 +29,7 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser], kind:
     d = verbs.add_parser("delete", help=f"delete {what} in each --context that has it",
                          description=f"Delete {what} in Velero's namespace of each context.")
     d.add_argument("name", metavar="NAME")
-    d.add_argument("--context", default=argparse.SUPPRESS, metavar="C1,C2",
-                   help="kubeconfig contexts, comma-separated (default: the current one)")
-    d.add_argument("--kubeconfig", default=argparse.SUPPRESS, help="kubeconfig file")
-    d.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
-                   help="refuse every mutating request")
-    add_velero_namespace_option(d)
+    add_context_options(d)
     d.add_argument("--dry-run", nargs="?", const="server", default="none",
                    choices=("none", "server"), help="server: check the delete, change nothing")
     d.set_defaults(func=run, velero_kind=kind)

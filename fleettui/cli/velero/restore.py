@@ -19,10 +19,10 @@ from fleettui.cli.formats import CREATE_FORMATS, add_output_option
 from fleettui.cli.options import (
     FILTER_FLAGS,
     RESTORE_FLAGS,
+    add_context_options,
     add_dry_run_option,
     add_restore_options,
     add_selection_options,
-    add_velero_namespace_option,
     duration_seconds,
     label_flags,
     raise_form_errors,
@@ -56,12 +56,7 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
                    help="the Velero Backup to restore (in every context)")
     c.add_argument("--from-schedule", default="", metavar="SCHEDULE",
                    help="restore the newest Completed run of this Velero Schedule")
-    c.add_argument("--context", default=argparse.SUPPRESS, metavar="C1,C2",
-                   help="kubeconfig contexts, comma-separated (default: the current one)")
-    c.add_argument("--kubeconfig", default=argparse.SUPPRESS, help="kubeconfig file")
-    c.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
-                   help="refuse every mutating request")
-    add_velero_namespace_option(c)
+    add_context_options(c)
     add_selection_options(c, "restore")
     add_restore_options(c)
     add_output_option(c, CREATE_FORMATS, None,
