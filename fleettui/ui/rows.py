@@ -12,10 +12,12 @@ from rich.text import Text
 from fleettui.kube import resources as kc
 from fleettui.kube.resources import CREDENTIALS, MISSING, PROBLEMS, SYNCED
 from fleettui.live import backends
+from fleettui.live.storage import storage_notes
 from fleettui.model.status import (
     PHASE_SYMBOLS,
     ClusterRow,
 )
+from fleettui.model.storage import Location, locations, used_location
 from fleettui.model.timefmt import clock, parse_time, took
 from fleettui.model.velero import synced_from_bucket
 
@@ -119,8 +121,9 @@ def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = Non
             view.rows.append(member_row(session, fleet, ref, attached,
                                         cache.get(session, str(ref.get("name", "")), now),
                                         stale))
-    notes = access_notes(session, [str(ref.get("name", "")) for fleet in fleets
-                                   for ref in (fleet.get("spec") or {}).get("clusters") or []])
+    members = [str(ref.get("name", "")) for fleet in fleets
+               for ref in (fleet.get("spec") or {}).get("clusters") or []]
+    notes = access_notes(session, members) + storage_notes(session.store, members, now)
     if stale:  # the connection line above says what is wrong; say what it means here
         since = [t for res in (kc.FLEETS, kc.ATTACHED_CLUSTERS)
                  if (t := session.store.down_since(host, res)) is not None]
@@ -137,17 +140,33 @@ def fleet_rows(session: Session, now: datetime, cache: StorageCache | None = Non
 
 
 def access_notes(session: Session, members: list[str]) -> list[str]:
-    """How members are reached when it is not through their AttachedCluster secret, and why
-    none works where none does: one line each, under the table."""
-    notes = []
+    """How members are reached when it is not through their kubeconfig secret, and why none
+    works where none does, under the table: members for whom the same thing happened share
+    one line (a fleet of hundreds must not push the table off the screen)."""
+    groups: dict[tuple[bool, str], list[str]] = {}
     for cluster in dict.fromkeys(members):
         access = session.access.get(cluster)
         if cluster in session.member_errors:
-            notes.append(f"✗ {cluster}: {session.member_errors[cluster]} (retrying; "
-                         "--member-context CLUSTER=CONTEXT names a context to use)")
+            said = session.member_errors[cluster]
         elif access is not None and access.route is not None and access.failures:
-            notes.append(f"{cluster}: {access.said()}")
+            said = access.said()
+        else:
+            continue
+        key = (cluster in session.member_errors, said.replace(cluster, "\0"))
+        groups.setdefault(key, []).append(cluster)
+    notes = []
+    for (failed, _), clusters in groups.items():
+        first = clusters[0]
+        said = session.member_errors[first] if failed else session.access[first].said()
+        who = first if len(clusters) == 1 else f"{_some(clusters)} (as for {first})"
+        notes.append(f"✗ {who}: {said} (retrying; --member-context CLUSTER=CONTEXT names a "
+                     "context to use)" if failed else f"{who}: {said}")
     return notes
+
+
+def _some(names: list[str], most: int = 3) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def context_rows(session: Session, now: datetime, cache: StorageCache) -> View:
@@ -163,6 +182,8 @@ def context_rows(session: Session, now: datetime, cache: StorageCache) -> View:
             "✗ " + state, style="red")
         view.rows.append((f"member/contexts/{name}", [f"  {name}", "context", reach, storage,
                                                       last, count]))
+    view.message = "\n".join([view.message, *storage_notes(session.store, session.contexts,
+                                                             now)])
     return view
 
 
@@ -202,9 +223,7 @@ def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
     bsls = session.store.objects(cluster, kc.VELERO_BSLS)
     if not bsls:
         return Text("✗ none", style="red"), "-", "-"
-    phases = {str((b.get("status") or {}).get("phase") or "Unknown") for b in bsls}
-    storage = Text("✓ Available", style="green") if phases == {"Available"} else Text(
-        "! " + ",".join(sorted(phases)), style="yellow")
+    storage = storage_cell(locations(cluster, bsls))
     if problem:
         storage = STALE
     # the member's own: with a shared bucket it also lists every other member's backups
@@ -214,6 +233,19 @@ def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
             if (b.get("status") or {}).get("phase") == "Completed"]
     last = max((d for d in done if d), default=None)
     return storage, clock(last, now), str(len(backups))
+
+
+def storage_cell(locs: list[Location]) -> Text:
+    """The location backups go to (else every one): Unavailable before ReadOnly, since either
+    fails a backup there; the note under the table says which location and why."""
+    used = used_location(locs)
+    shown = [used] if used is not None else locs
+    if any(not loc.available for loc in shown):
+        return Text("✗ " + ",".join(sorted({loc.phase for loc in shown if not loc.available})),
+                    style="red", no_wrap=True, overflow="ellipsis")
+    if any(loc.read_only for loc in shown):
+        return Text("! ReadOnly", style="yellow")
+    return Text("✓ Available", style="green")
 
 
 # ---- backups ---------------------------------------------------------------------------------
