@@ -21,11 +21,13 @@ from aiohttp import web
 
 from fleettui.sim.auth import ADMIN, READONLY, VIEWER, namespace_user
 from fleettui.sim.bucket import Bucket
+from fleettui.sim.controllers.download import DownloadController
 from fleettui.sim.controllers.kurator import KuratorBackupController
 from fleettui.sim.controllers.kurator_restore import KuratorRestoreController
 from fleettui.sim.controllers.velero import VeleroController, VeleroSettings
 from fleettui.sim.controllers.velero_restore import VeleroRestoreController
 from fleettui.sim.exec_plugin import exec_kubeconfig, plugin_script
+from fleettui.sim.object_store import ObjectStore
 from fleettui.sim.server import ApiServer, Auth
 from fleettui.sim.store import ClusterStore
 from fleettui.sim.tls import TlsMaterial
@@ -121,13 +123,18 @@ class SimFleet:
         self.kurator = KuratorBackupController(self.host.store, self.member_store,
                                                config.sync_interval)
         self.bucket = Bucket()  # one storage location for the whole fleet, as Kurator sets up
-        self.veleros = [VeleroController(m.store, self._velero_settings(m.name), self.bucket)
+        self.objects = ObjectStore()  # that location's logs, results and resource lists
+        self.veleros = [VeleroController(m.store, self._velero_settings(m.name), self.bucket,
+                                         self.objects)
                         for m in self.members]
         self.restores = KuratorRestoreController(self.kurator)
-        self.velero_restores = [VeleroRestoreController(v.store, v.settings, self.bucket)
+        self.velero_restores = [VeleroRestoreController(v.store, v.settings, self.bucket,
+                                                        self.objects)
                                 for v in self.veleros]
-        for m, velero in zip(self.members, self.veleros, strict=True):
+        self.downloads = [DownloadController(m.store, self.objects) for m in self.members]
+        for m, velero, dl in zip(self.members, self.veleros, self.downloads, strict=True):
             m.api.controls["velero"] = velero.settings.configure
+            m.api.controls["downloads"] = dl.faults.configure
         self._audit_file: Any = None
         self._compactor: asyncio.Future[None] | None = None
         self.tls = TlsMaterial.create()
@@ -174,6 +181,7 @@ class SimFleet:
             self.tls = TlsMaterial.load(saved["tls"])
         self._ssl = self.tls.server_context()
         ports = saved.get("ports", {}) if saved else {}
+        await self.objects.start(int(ports.get("objects") or 0))
         if saved and "tokens" in saved:
             # Kubeconfigs written before the restart must keep working.
             self.config.admin_token, self.config.readonly_token = saved["tokens"][:2]
@@ -190,6 +198,7 @@ class SimFleet:
                 if c.name in saved["clusters"]:
                     c.store.load(saved["clusters"][c.name])
             self.bucket.load(saved.get("bucket") or {})
+            self.objects.load(saved.get("objects") or {})
         else:
             self.seed()
         if self.config.audit_log:
@@ -202,6 +211,8 @@ class SimFleet:
             v.start()
         for r in self.velero_restores:
             r.start()
+        for d in self.downloads:
+            d.start()
         if self.config.compact_interval > 0:
             self._compactor = asyncio.ensure_future(self._compact_forever())
 
@@ -245,12 +256,15 @@ class SimFleet:
             await v.stop()
         for r in self.velero_restores:
             await r.stop()
+        for d in self.downloads:
+            await d.stop()
         for c in self.clusters:
             c.api.faults.drop_watches()
         self.save_state()
         for c in self.clusters:
             if c.runner is not None:
                 await c.runner.cleanup()
+        await self.objects.stop()
         if self._audit_file is not None:
             self._audit_file.close()
 
@@ -265,14 +279,16 @@ class SimFleet:
     def save_state(self) -> None:
         if self.config.state is None:
             return
-        data = {"ports": {c.name: c.port for c in self.clusters},
+        data = {"ports": {**{c.name: c.port for c in self.clusters},
+                          "objects": self.objects.port},
                 "tokens": [self.config.admin_token, self.config.readonly_token],
                 "more_tokens": {"viewer": self.config.viewer_token,
                                 "member": self.config.member_token,
                                 "namespaces": self.config.namespace_tokens},
                 "tls": self.tls.dump(),
                 "clusters": {c.name: c.store.dump() for c in self.clusters},
-                "bucket": self.bucket.dump()}
+                "bucket": self.bucket.dump(),
+                "objects": self.objects.dump()}
         tmp = self.config.state.with_suffix(".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self.config.state)

@@ -23,6 +23,7 @@ from fleettui.model.selectors import selector_matches
 from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.errors import ApiError
+from fleettui.sim.object_store import ObjectStore
 from fleettui.sim.store import ClusterStore, Event, Obj
 from fleettui.sim.types import (
     NAMESPACES,
@@ -162,10 +163,11 @@ def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
 
 class VeleroController:
     def __init__(self, store: ClusterStore, settings: VeleroSettings,
-                 bucket: Bucket | None = None) -> None:
+                 bucket: Bucket | None = None, objects: ObjectStore | None = None) -> None:
         self.store = store
         self.settings = settings
         self.bucket = bucket if bucket is not None else Bucket()
+        self.objects = objects  # where logs, results and resource lists go; None: nowhere
         self.backups = WorkQueue(self.run_backup)
         self.schedules = WorkQueue(self.reconcile_schedule)
         # per schedule: (real time of its last run, the cron time that run stood for)
@@ -276,9 +278,13 @@ class VeleroController:
             status["warnings"] = random.randint(0, 2)
         with contextlib.suppress(ApiError):  # deleted meanwhile
             ended = set_status(self.store, VELERO_BACKUPS, obj, status, manager=MANAGER)
+            items = select_items(ended.get("spec") or {}, self.store)
             if phase in ("Completed", "PartiallyFailed"):  # the tarball is uploaded last
-                self.bucket.put(self.store.name, ended,
-                                select_items(ended.get("spec") or {}, self.store))
+                self.bucket.put(self.store.name, ended, items)
+            # Velero uploads the log and results of a run that failed too, but not of one a
+            # restart failed (it never ran here).
+            if self.objects is not None and not reason:
+                self.objects.backup_finished(ended, items)
 
     # ---- the shared bucket -------------------------------------------------------------
     async def sync_from_bucket(self, key: tuple[str, str]) -> float | None:
@@ -355,6 +361,8 @@ class VeleroController:
         with contextlib.suppress(ApiError):
             self.store.delete(rt, VELERO_NS, name)
         self.bucket.remove(name)  # a DeleteBackupRequest deletes the data too
+        if self.objects is not None:
+            self.objects.remove_backup(name)
         for other in list(self.store.items(VELERO_DBR, VELERO_NS)):
             if (other.get("spec") or {}).get("backupName") == name:
                 with contextlib.suppress(ApiError):

@@ -20,6 +20,7 @@ from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.base import WorkQueue, set_status
 from fleettui.sim.controllers.velero import MANAGER, VELERO_NS, VeleroSettings, rfc3339
 from fleettui.sim.errors import ApiError
+from fleettui.sim.object_store import ObjectStore
 from fleettui.sim.resource_type import ResourceType
 from fleettui.sim.store import ClusterStore, Event, Obj
 from fleettui.sim.types import NAMESPACES, VELERO_BACKUPS, VELERO_RESTORES
@@ -31,10 +32,12 @@ _RESET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedF
 
 
 class VeleroRestoreController:
-    def __init__(self, store: ClusterStore, settings: VeleroSettings, bucket: Bucket) -> None:
+    def __init__(self, store: ClusterStore, settings: VeleroSettings, bucket: Bucket,
+                 objects: ObjectStore | None = None) -> None:
         self.store = store
         self.settings = settings
         self.bucket = bucket
+        self.objects = objects  # where the restore's log, results and list go
         self.queue = WorkQueue(self.run_restore)
         store.listeners.append(self.on_event)
 
@@ -66,22 +69,26 @@ class VeleroRestoreController:
         if entry is None:
             backup = self.store.find(VELERO_BACKUPS, VELERO_NS, backup_name) or {}
             phase = (backup.get("status") or {}).get("phase") or "New"
-            set_status(self.store, VELERO_RESTORES, obj, {
+            failed = set_status(self.store, VELERO_RESTORES, obj, {
                 "phase": "Failed", "startTimestamp": rfc3339(start),
                 "completionTimestamp": rfc3339(datetime.now(UTC)),
                 "failureReason": f"error downloading backup: the backup tarball of {backup_name}"
                                  f" is not in the bucket (the backup is {phase})"},
                 manager=MANAGER)
+            if self.objects is not None:
+                self.objects.restore_finished(failed, [], [],
+                                              failed["status"]["failureReason"])
             return None
         items = restorable(entry.items, spec, self.store)
         status: dict[str, Any] = {"phase": "InProgress", "startTimestamp": rfc3339(start),
                                   "progress": {"totalItems": len(items), "itemsRestored": 0}}
         obj = set_status(self.store, VELERO_RESTORES, obj, status, manager=MANAGER)
-        warnings = 0
+        existed: list[Obj] = []
         mapping = dict(spec.get("namespaceMapping") or {})
         step = self.settings.backup_seconds / max(1, len(items)) / 2
         for done, item in enumerate(items, start=1):
-            warnings += 0 if self.recreate(item, mapping, backup_name, key[1]) else 1
+            if not self.recreate(item, mapping, backup_name, key[1]):
+                existed.append(item)
             await asyncio.sleep(step)
             current = self.store.find(VELERO_RESTORES, *key)
             if current is None:
@@ -91,9 +98,11 @@ class VeleroRestoreController:
             obj = set_status(self.store, VELERO_RESTORES, current, status, manager=MANAGER)
         status = copy.deepcopy(obj.get("status") or {})
         status.update(phase="Completed", completionTimestamp=rfc3339(datetime.now(UTC)))
-        if warnings:
-            status["warnings"] = warnings
-        set_status(self.store, VELERO_RESTORES, obj, status, manager=MANAGER)
+        if existed:
+            status["warnings"] = len(existed)
+        ended = set_status(self.store, VELERO_RESTORES, obj, status, manager=MANAGER)
+        if self.objects is not None:
+            self.objects.restore_finished(ended, items, existed)
         return None
 
     def source(self, spec: dict[str, Any]) -> tuple[str, list[str]]:
