@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fleettui.cli.kubeconfig import resolve_context
-from fleettui.cli.output import EXIT_API, CliError, usage
+from fleettui.cli.output import EXIT_API, CliError, say, usage
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError, from_status_body
 from fleettui.model.kurator import ClusterRef
@@ -142,6 +143,8 @@ def on_members(host: KubeClient, namespace: str, clusters: list[str],
         access = reach_member(host, namespace, cluster, ROUTES.kubeconfig, ROUTES.contexts)
         if access.client is None:
             return KubeError(0, "NoAccess", access.said(), [], cluster)
+        if access.failures:  # reached, but not as Kurator does: say how, once
+            say(f"# {cluster}: {access.said()}", sys.stderr)
         client = access.client
         try:
             return call(client)

@@ -23,6 +23,9 @@ def test_status_from_kurators_copy_when_a_member_cannot_be_read(
         code, _, err = cli(capsys, *kcfg, "backup", "create", "both", "--fleet", "quickstart",
                            "--wait", "--timeout", "60s")
         assert code == 0, err  # member2 through the context named like it
+        code, _, err = cli(capsys, *kcfg, "backup", "status", "both")
+        assert code == 0
+        assert f"# {M2}: via context {M2} (the kubeconfig secret of {M2}: cannot reach" in err
 
         config = fleet.kubeconfig()
         config["contexts"] = [c for c in config["contexts"] if c["name"] != M2]
