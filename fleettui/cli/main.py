@@ -10,7 +10,9 @@ from fleettui import __version__
 from fleettui.cli import backup, demo_cmd, migrate, restore, sim_cmd, velero
 from fleettui.cli import check as check_cmd
 from fleettui.cli import coverage as coverage_cmd
+from fleettui.cli import schedule as schedule_cmd
 from fleettui.cli import schedules as schedules_cmd
+from fleettui.cli import storage as storage_cmd
 from fleettui.cli.connection import member_contexts, set_member_routes
 from fleettui.cli.kubeconfig import check_context_quickly, uses_exec_plugin
 from fleettui.cli.options import add_velero_namespace_option, check_namespace
@@ -63,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     schedules_cmd.add_parser(sub)
     check_cmd.add_parser(sub)
     coverage_cmd.add_parser(sub)
+    storage_cmd.add_parser(sub)
+    schedule_cmd.add_parser(sub)
     return parser
 
 

@@ -34,6 +34,12 @@ def add_sim_options(p: argparse.ArgumentParser) -> None:
                    help="how every backup on one member ends: Completed, PartiallyFailed, "
                         "Failed or FailedValidation (at once), e.g. kurator-member1=Failed; "
                         "repeatable")
+    p.add_argument("--member-storage", action="append", default=[],
+                   metavar="CLUSTER=STATE",
+                   help="one member's backup storage location: Unavailable (Velero could not "
+                        "reach the bucket) or ReadOnly (spec.accessMode); backups there end "
+                        "FailedValidation as Velero's do, e.g. kurator-member2=Unavailable; "
+                        "repeatable")
     p.add_argument("--bucket-sync", type=float, default=0.0, metavar="SECONDS",
                    help="Velero's sync of the shared bucket every SECONDS (real: 60): every "
                         "member then lists all members' backups, and a migrate reaches its "
@@ -78,6 +84,7 @@ def sim_config(args: argparse.Namespace, demo: bool = False) -> SimConfig:
                                             in _pairs(args.member_backup_seconds,
                                                       "--member-backup-seconds").items()},
                      member_outcome=_outcomes(args.member_outcome),
+                     member_storage=_storage(args.member_storage, args.clusters),
                      bucket_sync=_seconds(str(args.bucket_sync), "--bucket-sync"),
                      state=args.state, audit_log=args.audit_log)
     _strict_options(config, args, demo)
@@ -143,4 +150,16 @@ def _outcomes(values: list[str]) -> dict[str, str]:
         if phase not in OUTCOMES:
             raise usage("--member-outcome", f"{phase!r} is not one of "
                                             f"{', '.join(o for o in OUTCOMES if o)}")
+    return pairs
+
+
+def _storage(values: list[str], clusters: int) -> dict[str, str]:
+    pairs = _pairs(values, "--member-storage")
+    for cluster, state in pairs.items():
+        if state not in ("Unavailable", "ReadOnly", "Available"):
+            raise usage("--member-storage", f"{state!r} is not one of Unavailable, ReadOnly, "
+                                            "Available")
+        if cluster not in {f"kurator-member{i}" for i in range(1, clusters + 1)}:
+            raise usage("--member-storage", f"{cluster!r} is not a member; members are "
+                                            f"kurator-member1 … kurator-member{clusters}")
     return pairs

@@ -24,7 +24,7 @@ from fleettui.sim.bucket import Bucket
 from fleettui.sim.controllers.download import DownloadController
 from fleettui.sim.controllers.kurator import KuratorBackupController
 from fleettui.sim.controllers.kurator_restore import KuratorRestoreController
-from fleettui.sim.controllers.velero import VeleroController, VeleroSettings
+from fleettui.sim.controllers.velero import VeleroController, VeleroSettings, set_storage
 from fleettui.sim.controllers.velero_restore import VeleroRestoreController
 from fleettui.sim.exec_plugin import exec_kubeconfig, plugin_script
 from fleettui.sim.object_store import ObjectStore
@@ -65,6 +65,8 @@ class SimConfig:
     # how every one of them ends ("Failed", "PartiallyFailed", "FailedValidation", "Completed").
     member_backup_seconds: dict[str, float] = field(default_factory=dict)
     member_outcome: dict[str, str] = field(default_factory=dict)
+    # Per member: its storage location Unavailable or ReadOnly (else Available).
+    member_storage: dict[str, str] = field(default_factory=dict)
     # Velero's sync of the shared bucket (real default: 60 s): every member then lists every
     # member's backups, and a migrate's backup reaches its targets. 0: no sync.
     bucket_sync: float = 0.0
@@ -229,6 +231,8 @@ class SimFleet:
     def seed(self) -> None:
         for i, m in enumerate(self.members, start=1):
             seed_member(m.store, self.member_crds, i)
+            if m.name in self.config.member_storage:
+                set_storage(m.store, self.config.member_storage[m.name])
         secret_urls = {m.name: unreachable_url(m.name) if self.config.secret_unreachable(m.name)
                        else m.url for m in self.members}
         seed_host(self.host.store, self.host_crds, secret_urls, self.config.member_token,

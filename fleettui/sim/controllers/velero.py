@@ -113,12 +113,42 @@ def validation_errors(spec: dict[str, Any], store: ClusterStore) -> list[str]:
                     f'a BackupStorageLocation CRD with the name specified in the backup spec '
                     f'needs to be created before this backup can be executed. Error: '
                     f'backupstoragelocations.velero.io "{location}" not found')
-    elif (bsl.get("status") or {}).get("phase") == "Unavailable":
-        errs.append(f'backup storage location "{location}" is unavailable')
-    elif (bsl.get("spec") or {}).get("accessMode") == "ReadOnly":
-        errs.append(f"backup can't be created because backup storage location {location} is "
-                    "currently in read-only mode")
+    else:  # both checks, in Velero's order (velero pkg/controller/backup_controller.go)
+        if (bsl.get("spec") or {}).get("accessMode") == READ_ONLY:
+            errs.append(f"backup can't be created because backup storage location {location} "
+                        "is currently in read-only mode")
+        if (bsl.get("status") or {}).get("phase") != "Available":
+            errs.append(f"backup can't be created because BackupStorageLocation {location} is "
+                        "in Unavailable status.")
     return errs
+
+
+READ_ONLY = "ReadOnly"
+STORAGE_STATES = ("Available", "Unavailable", READ_ONLY)
+UNAVAILABLE_MESSAGE = ("BackupStorageLocation \"{name}\" is unavailable: rpc error: code = "
+                       "Unknown desc = operation error S3: ListObjectsV2, https response error "
+                       "StatusCode: 403, api error AccessDenied: Access Denied (simulated)")
+
+
+def set_storage(store: ClusterStore, state: str, name: str = STORAGE_LOCATION) -> None:
+    """Make a member's location Available, Unavailable (with the message Velero's BSL
+    controller writes when the bucket refuses it) or ReadOnly (spec.accessMode, which the
+    operator sets; the location stays Available), validated now."""
+    if state not in STORAGE_STATES:
+        raise ValueError(f"storage state must be one of {', '.join(STORAGE_STATES)}")
+    bsl = store.find(VELERO_BSL, VELERO_NS, name)
+    if bsl is None:
+        raise ValueError(f"no BackupStorageLocation {name}")
+    spec = {**(bsl.get("spec") or {}), "accessMode": READ_ONLY if state == READ_ONLY
+            else "ReadWrite"}
+    bsl = write(store, VELERO_BSL, {**bsl, "spec": spec}, manager="operator")
+    status: dict[str, Any] = {**(bsl.get("status") or {}),
+                              "phase": "Unavailable" if state == "Unavailable" else "Available",
+                              "lastValidationTime": rfc3339(datetime.now(UTC))}
+    status.pop("message", None)
+    if state == "Unavailable":
+        status["message"] = UNAVAILABLE_MESSAGE.format(name=name)
+    set_status(store, VELERO_BSL, bsl, status, manager=MANAGER)
 
 
 def select_items(spec: dict[str, Any], store: ClusterStore) -> list[Obj]:
