@@ -266,7 +266,7 @@ class FleetApp(App[int]):
 
     # ---- actions -------------------------------------------------------------------------
     MUTATING_ACTIONS = frozenset({"new_backup", "delete", "submit", "dry_run", "new_restore",
-                                  "new_migrate"})
+                                  "new_migrate", "pause_resume", "run_now"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # --readonly removes every mutating action from keys, footer, help and palette.
@@ -327,6 +327,14 @@ class FleetApp(App[int]):
                 self.delete_backup(plan)
 
         self.push_screen(ConfirmScreen(f"Delete {name}?", plan_text(plan)), done)
+
+    def schedule_op(self, op: str | None, name: str, clusters: list[str] | None = None) -> None:
+        """`p` (op None: pause or resume) and `R` (run-now) on a schedule, after a dialog."""
+        if self.readonly or self.session is None:
+            return
+        from fleettui.ui.schedule_actions import ask
+
+        ask(self, self.session, op, name, clusters or [])
 
     @work(thread=True, group="mutate", exit_on_error=False)
     def delete_backup(self, plan: DeletePlan) -> None:

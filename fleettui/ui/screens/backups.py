@@ -32,6 +32,8 @@ class BackupsScreen(LiveScreen):
         Binding("d,ctrl+d", "delete", "Delete", id="delete"),
         Binding("r", "new_restore", "Restore", id="restore"),
         Binding("m", "new_migrate", "Migrate", id="migrate", show=False),  # 80 columns
+        Binding("p", "pause_resume", "Pause/resume", id="pause", show=False),
+        Binding("R", "run_now", "Run now", id="run-now", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -93,6 +95,16 @@ class BackupsScreen(LiveScreen):
         name = self._selected()
         if name:
             self.fleet_app.confirm_delete(name)
+
+    def action_pause_resume(self) -> None:
+        name = self._selected()
+        if name:
+            self.fleet_app.schedule_op(None, name)
+
+    def action_run_now(self) -> None:
+        name = self._selected()
+        if name:
+            self.fleet_app.schedule_op("run-now", name)
 
     def action_new_restore(self) -> None:
         """A restore form for the selected backup or schedule (Kurator mode)."""

@@ -125,6 +125,8 @@ class HealthScreen(LiveScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("enter", "open", "Status", id="open"),
+        Binding("p", "pause_resume", "Pause/resume", id="pause"),
+        Binding("R", "run_now", "Run now", id="run-now"),
     ]
 
     def __init__(self, limits: HealthLimits | None = None,
@@ -196,6 +198,21 @@ class HealthScreen(LiveScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    def _op_target(self) -> tuple[str, list[str]]:
+        """A (schedule, cluster) row acts on that cluster; a schedule's line on all of them."""
+        h = self.shown.get(self._selected_key())
+        return (h.schedule, [h.cluster]) if h else (self._selected_schedule(), [])
+
+    def action_pause_resume(self) -> None:
+        name, clusters = self._op_target()
+        if name:
+            self.fleet_app.schedule_op(None, name, clusters)
+
+    def action_run_now(self) -> None:
+        name, clusters = self._op_target()
+        if name:
+            self.fleet_app.schedule_op("run-now", name, clusters)
 
     def action_open(self) -> None:
         name = self._selected_schedule()

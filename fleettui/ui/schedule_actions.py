@@ -1,0 +1,86 @@
+"""`p` (pause/resume) and `R` (run now) on a schedule: the plan in a confirmation dialog that
+says what is sent to which cluster and what then happens, then the steps in a worker thread and
+one notification with each cluster's outcome. The plan is live/schedule_ops.py's, as the CLI's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import App
+
+from fleettui.live.schedule_ops import (
+    RUN_NOW,
+    VERBS,
+    PlanError,
+    SchedulePlan,
+    execute,
+    plan,
+    result_lines,
+    toggle_op,
+)
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
+
+
+def plan_text(p: SchedulePlan) -> Text:
+    """Per cluster what is sent and what then happens (or why nothing is), then the notes.
+    Text throughout: nothing from a cluster is read as markup."""
+    body = Text()
+    for step in p.steps:
+        body.append(f"{step.cluster}: ", style="bold")
+        if step.sends:
+            body.append(f"{step.action}. {step.effect[:1].upper()}{step.effect[1:]}.\n")
+        else:
+            body.append(f"{step.effect}.\n", style="dim")
+    for note in p.notes:
+        body.append(f"\n{note}", style="yellow")
+    return body
+
+
+def title(p: SchedulePlan) -> str:
+    clusters = p.clusters
+    where = (f"on {clusters[0]}" if len(clusters) == 1 else
+             f"on {len(clusters)} clusters" if clusters else "")
+    return f"{VERBS[p.op]} {p.name} {where}?".replace("  ", " ")
+
+
+def ask(app: App[int], session: Session, op: str | None, name: str,
+        clusters: Sequence[str] = ()) -> None:
+    """Plan `op` (None: pause or resume, whichever `p` means for these Schedules) and ask."""
+    from fleettui.ui.screens.confirm import ConfirmScreen
+
+    ns = session.member_velero_namespace
+    try:
+        op = op or toggle_op(session, name, ns, clusters)
+        found = plan(session, op, name, ns, clusters)
+    except PlanError as e:
+        app.notify(e.message, title=f"{VERBS.get(op or '', 'Schedule')} {name}",
+                   severity="warning", markup=False)
+        return
+    if not found.clusters:
+        app.notify(plan_text(found).plain, title=f"{VERBS[op]} {name}", severity="warning",
+                   markup=False)
+        return
+
+    def done(yes: bool | None) -> None:
+        if yes:
+            carry_out(app, session, found)
+
+    label = "Run" if op == RUN_NOW else VERBS[op]
+    app.push_screen(ConfirmScreen(title(found), plan_text(found), confirm_label=label), done)
+
+
+@work(thread=True, group="mutate", exit_on_error=False)
+def carry_out(app: App[int], session: Session, p: SchedulePlan) -> None:
+    if getattr(app, "readonly", True):
+        return
+    result = execute(p, session.member)
+    app.call_from_thread(app.notify, "\n".join(result_lines(p, result)),
+                         title=f"{VERBS[p.op]} {p.name}",
+                         severity="information" if result.ok else "error", timeout=10,
+                         markup=False)  # cluster names and server messages, verbatim
