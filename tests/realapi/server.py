@@ -41,6 +41,7 @@ class RealServer:
     dir: Path
     kubectl_binary: Path
     info: dict[str, Any] = field(default_factory=dict)
+    terminated: bool = False
 
     @property
     def log(self) -> Path:
@@ -99,10 +100,17 @@ class RealServer:
         lines = self.audit_log.read_text().splitlines() if self.audit_log.exists() else []
         return [json.loads(line) for line in lines if line.strip()]
 
+    def terminate(self) -> None:
+        """SIGTERM, once: a second signal makes kube-apiserver exit(1) at once
+        (apiserver pkg/server/signal.go), skipping the launcher's etcd shutdown."""
+        if self.proc.poll() is None and not self.terminated:
+            self.terminated = True
+            self.proc.send_signal(signal.SIGTERM)
+
     def stop(self, timeout: float = STOP_TIMEOUT) -> int:
         """SIGTERM (the API server drains, then the launcher closes etcd); SIGKILL past timeout."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.terminate()
             try:
                 return self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -158,14 +166,17 @@ def start_servers(binaries: Binaries, parent: Path, count: int = 1,
 
 def stop_servers(servers: Sequence[RealServer]) -> None:
     for server in servers:
-        if server.proc.poll() is None:
-            server.proc.send_signal(signal.SIGTERM)  # all drain at once
+        server.terminate()  # all drain at once
     errors = []
     for server in servers:
         try:
-            server.stop()
+            code = server.stop()
         except ServerError as e:
             errors.append(str(e))
+            continue
+        if code != 0:  # a clean SIGTERM shutdown exits 0
+            errors.append(f"launcher {server.proc.pid} exited with {code}; log tail:\n"
+                          f"{server.log_tail()}")
     if errors:
         raise ServerError("; ".join(errors))
 
