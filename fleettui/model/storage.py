@@ -136,4 +136,4 @@ def warning_text(problems: Mapping[str, str], purpose: str) -> str:
     what = ("backups there end FailedValidation" if purpose == BACKUP else
             "restores there cannot read the backup")
     listed = ", ".join(f"{c} ({why})" for c, why in sorted(problems.items()))
-    return f"⚠ storage: {listed}: {what}"
+    return f"storage: {listed}: {what}"

@@ -69,7 +69,7 @@ TEXT_FIELDS = {
 }
 
 
-WARNED_FIELDS = ("schedule", "ttl", "name", "include_namespaces")
+WARNED_FIELDS = ("schedule", "ttl", "name", "include_namespaces", "clusters")
 LIST_FIELDS = {"include_namespaces", "exclude_namespaces", "include_resources",
                "exclude_resources"}
 
@@ -332,6 +332,9 @@ class BackupFormScreen(FormScreen):
         if self._name_taken(self.query_one("#name", Input).value.strip()):
             result.warnings.setdefault("name", "a backup with this name exists already: the "
                                        "server will refuse it (409)")
+        storage = self._storage_warning()
+        if storage:  # a warning, not a refusal: the location may come back before the run
+            result.warnings.setdefault("clusters", storage)
         for name in (*FIELDS,):
             shown = errors.get(name, "") if (self.submitted or name in self.touched or
                                              name in self.server_errors) else ""
@@ -345,6 +348,17 @@ class BackupFormScreen(FormScreen):
             self.preview_yaml = preview
             self.query_one("#preview", Static).update(Syntax(preview, "yaml", theme="ansi_dark"))
         return result
+
+    def _storage_warning(self) -> str:
+        """Ticked clusters whose backup location is Unavailable or ReadOnly."""
+        from fleettui.live.storage import form_warning
+        from fleettui.model.storage import BACKUP
+
+        session = self.session
+        if session is None:
+            return ""
+        return form_warning(session.store, self.query_one("#clusters", SelectionList).selected,
+                            BACKUP)
 
     def _name_taken(self, name: str) -> bool:
         session = self.session

@@ -133,5 +133,22 @@ class MigrateFormScreen(RecoveryFormScreen):
     def field_for(self, path: str) -> str:
         return migrate_field(path)
 
+    def extra_checks(self, result: RestoreFormResult) -> None:
+        """The source backs up (a ReadOnly or Unavailable location fails it), the targets
+        restore (an Unavailable one cannot read the backup): warned, not refused."""
+        from fleettui.live.storage import form_warning
+        from fleettui.model.storage import BACKUP, RESTORE
+
+        session = self.session
+        if session is None:
+            return
+        source = form_warning(session.store, [self.source] if self.source else [], BACKUP)
+        targets = form_warning(session.store,
+                               self.query_one("#targets", SelectionList).selected, RESTORE)
+        if source:
+            result.warnings.setdefault("source", source)
+        if targets:
+            result.warnings.setdefault("targets", targets)
+
     def other_choices(self) -> tuple[object, ...]:
         return (self.fleet, self.source)

@@ -119,6 +119,8 @@ class RestoreFormScreen(RecoveryFormScreen):
     def extra_checks(self, result: RestoreFormResult) -> None:
         """Which Velero backup each target will restore from; none usable refuses."""
         from fleettui.live.recoveries import backup_choices, not_ready
+        from fleettui.live.storage import form_warning
+        from fleettui.model.storage import RESTORE
 
         session = self.session
         if session is None or self.backup is None or result.restore is None:
@@ -129,6 +131,9 @@ class RestoreFormScreen(RecoveryFormScreen):
                    if c.name in self.covered]
         self.choices = backup_choices(session, self.backup, targets)
         self._show("choices", choices_text(self.choices, not_ready(session)))
+        storage = form_warning(session.store, targets, RESTORE)
+        if storage:
+            result.warnings.setdefault("clusters", storage)
         refused = [c for c in self.choices if not c.usable]
         if refused:
             result.errors.setdefault("clusters", "no usable Velero backup in " + ", ".join(
