@@ -113,7 +113,8 @@ class KubeClient:
             cfg = k8s_client.Configuration()
             try:
                 k8s_config.load_kube_config(config_file=kubeconfig, context=context,
-                                            client_configuration=cfg, persist_config=False)
+                                            client_configuration=cfg, persist_config=False,
+                                            temp_file_path=credentials_dir())
             except (ConfigException, OSError, TypeError, ValueError) as e:
                 raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}",
                                 [], context or "") from e
@@ -298,12 +299,33 @@ def _config_from_text(text: str, name: str) -> k8s_client.Configuration:
     try:
         data = yaml.safe_load(text)
         cfg = k8s_client.Configuration()
-        loader = k8s_config.kube_config.KubeConfigLoader(config_dict=data)
+        loader = k8s_config.kube_config.KubeConfigLoader(config_dict=data,
+                                                         temp_file_path=credentials_dir())
         loader.load_and_set(cfg)
     except (ConfigException, yaml.YAMLError, TypeError, ValueError, KeyError) as e:
         raise KubeError(0, "Config", f"the kubeconfig secret of {name} is invalid: {e}", [],
                         name) from e
     return cfg
+
+
+_credentials_dir: list[str] = []
+
+
+def credentials_dir() -> str:
+    """Where the kubernetes client writes the certificates and keys that kubeconfigs and
+    Secrets hold inline (its TLS code wants files): a private directory in memory (/dev/shm)
+    rather than on disk, removed at exit; the system's temporary directory only where there is
+    no /dev/shm."""
+    if not _credentials_dir:
+        import atexit
+        import shutil
+        import tempfile
+
+        base = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+        path = tempfile.mkdtemp(prefix="fleettui-credentials-", dir=base)  # mode 0700
+        atexit.register(shutil.rmtree, path, True)
+        _credentials_dir.append(path)
+    return _credentials_dir[0]
 
 
 def _fingerprint(cfg: k8s_client.Configuration) -> tuple[object, ...]:
