@@ -64,18 +64,22 @@ def cluster_kubeconfig(host: KubeClient, cluster: Obj) -> str:
 def secret_kubeconfig(host: KubeClient, namespace: str, cluster: str) -> str:
     """The kubeconfig Kurator uses for a fleet member: an AttachedCluster's, or else a
     Kurator Cluster's (a Fleet may list either kind under the same name)."""
+    # Only a missing AttachedCluster falls back to a Cluster: a missing secret is a 404 too,
+    # and must be said as such, not as a missing cluster.
     try:
-        return member_kubeconfig(host, host.get(ATTACHED_CLUSTERS, namespace, cluster))
+        attached = host.get(ATTACHED_CLUSTERS, namespace, cluster)
     except KubeError as e:
         if e.code != 404:
             raise
         try:
-            return cluster_kubeconfig(host, host.get(KURATOR_CLUSTERS, namespace, cluster))
+            kurator_cluster = host.get(KURATOR_CLUSTERS, namespace, cluster)
         except KubeError as again:
             if again.code != 404:
                 raise
-        raise KubeError(404, "NotFound", f"no AttachedCluster or Cluster {cluster} in namespace "
-                                         f"{namespace}", [], host.name) from e
+            raise KubeError(404, "NotFound", f"no AttachedCluster or Cluster {cluster} in "
+                                             f"namespace {namespace}", [], host.name) from e
+        return cluster_kubeconfig(host, kurator_cluster)
+    return member_kubeconfig(host, attached)
 
 
 def member_client(host: KubeClient, namespace: str, cluster: str) -> KubeClient:

@@ -58,3 +58,14 @@ def test_a_cluster_without_a_credential_secret_says_so() -> None:
     with pytest.raises(KubeError) as caught:
         secret_kubeconfig(host, "default", "c")  # type: ignore[arg-type]
     assert "spec.credential.secretRef" in caught.value.message
+
+
+def test_a_missing_secret_is_not_said_as_a_missing_cluster() -> None:
+    """Found against a real kube-apiserver (tests/realapi): the secret's 404 was taken for the
+    AttachedCluster's, and the member was said not to exist."""
+    host = Host({("attachedclusters", "m1"): {
+        "metadata": {"name": "m1", "namespace": "default"},
+        "spec": {"kubeconfig": {"name": "m1-secret", "key": "kc"}}}})
+    with pytest.raises(KubeError) as missing:
+        secret_kubeconfig(host, "default", "m1")  # type: ignore[arg-type]
+    assert missing.value.message == "secrets m1-secret not found"
