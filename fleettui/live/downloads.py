@@ -1,0 +1,87 @@
+"""Velero's logs, results and resource lists of one cluster's run, for the screens and the
+CLI, with the results cached per (cluster, Velero object, phase): a run's results are fetched
+when asked for, once, and again only when its phase moved on."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from fleettui.kube import downloads as dl
+from fleettui.kube.errors import KubeError
+from fleettui.model.velero_results import ResultLine, result_lines
+
+if TYPE_CHECKING:
+    from fleettui.kube.client import KubeClient
+
+DEFAULT_LIMITS = dl.Limits()
+# Phases whose log `velero backup logs` fetches (velero pkg/cmd/cli/backup/logs.go); before
+# them nothing is uploaded, and a FailedValidation run never uploads anything.
+LOGGED_PHASES = ("Completed", "PartiallyFailed", "Failed", "WaitingForPluginOperations",
+                 "WaitingForPluginOperationsPartiallyFailed")
+
+
+def not_logged_reason(what: str, phase: str) -> str:
+    """Why there is no log to fetch yet, or "" when there should be one."""
+    if phase in LOGGED_PHASES:
+        return ""
+    if phase == "FailedValidation":
+        return f"{what} failed validation, so Velero never ran it and uploaded no log"
+    return (f"the log of {what} is uploaded when it ends; it is {phase or 'New'} now "
+            "(velero backup logs refuses it too)")
+
+
+def velero_log(client: KubeClient, namespace: str, name: str, restore: bool = False,
+               limits: dl.Limits = DEFAULT_LIMITS,
+               cancelled: Callable[[], bool] = lambda: False) -> list[str]:
+    kind = dl.RESTORE_LOG if restore else dl.BACKUP_LOG
+    data = dl.fetch_file(client, namespace, kind, name, limits, cancelled)
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def velero_results(client: KubeClient, namespace: str, name: str, restore: bool = False,
+                   limits: dl.Limits = DEFAULT_LIMITS) -> list[ResultLine]:
+    kind = dl.RESTORE_RESULTS if restore else dl.BACKUP_RESULTS
+    return result_lines(dl.fetch_json(client, namespace, kind, name, limits))
+
+
+def backup_resource_list(client: KubeClient, namespace: str, name: str,
+                         limits: dl.Limits = DEFAULT_LIMITS) -> Any:
+    return dl.fetch_json(client, namespace, dl.BACKUP_RESOURCE_LIST, name, limits)
+
+
+Key = tuple[str, str, str]  # (cluster, Velero object name, phase)
+
+
+class ResultsCache:
+    """Results lines, or the message saying why they could not be read, per Key."""
+
+    def __init__(self) -> None:
+        self._found: dict[Key, list[ResultLine] | str] = {}
+        self._pending: set[Key] = set()
+        self._lock = threading.Lock()
+
+    def get(self, key: Key) -> list[ResultLine] | str | None:
+        with self._lock:
+            return self._found.get(key)
+
+    def claim(self, key: Key) -> bool:
+        """True for the one caller that should fetch `key` now."""
+        with self._lock:
+            if key in self._found or key in self._pending:
+                return False
+            self._pending.add(key)
+            return True
+
+    def fetch(self, client: KubeClient, namespace: str, key: Key, restore: bool = False,
+              limits: dl.Limits = DEFAULT_LIMITS) -> list[ResultLine] | str:
+        try:
+            found: list[ResultLine] | str = velero_results(client, namespace, key[1], restore,
+                                                           limits)
+        except KubeError as e:
+            found = e.message
+        with self._lock:
+            self._found[key] = found
+            self._pending.discard(key)
+        return found

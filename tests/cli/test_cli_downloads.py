@@ -1,0 +1,126 @@
+"""Velero's logs and results through DownloadRequests, end to end on the simulator (issue #15
+item 3): the log and per-item results printed, and each way a download fails said plainly
+within the limit, never a hang."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fleettui.sim.fleet import SimFleet, SimThread
+from tests.cli.cli_helpers import cli, mixed_fleet
+from tests.conftest import start_sim
+
+Finished = tuple[SimThread, SimFleet, list[str]]
+
+
+def _member(fleet: SimFleet, name: str) -> int:
+    return [m.name for m in fleet.members].index(name)
+
+
+@pytest.fixture
+def finished(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Finished]:
+    """member1's run of `shop` PartiallyFailed, member2's Failed."""
+    sim, fleet, kubeconfig = mixed_fleet(tmp_path)
+    try:
+        kcfg = ["--kubeconfig", str(kubeconfig)]
+        code, _, err = cli(capsys, *kcfg, "backup", "create", "shop", "--fleet", "quickstart",
+                           "--include-namespaces", "kurator-backup", "--wait",
+                           "--timeout", "60s")
+        assert code == 1, err  # Failed and PartiallyFailed
+        yield sim, fleet, kcfg
+    finally:
+        sim.stop()
+
+
+def test_logs_print_the_clusters_velero_log(
+        finished: Finished, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    _, fleet, kcfg = finished
+    code, out, err = cli(capsys, *kcfg, "backup", "logs", "shop", "--cluster", "kurator-member1")
+    assert code == 0, err
+    lines = out.splitlines()
+    velero_name = "kurator-member1-backup-default-shop"
+    assert all(f"backup=velero/{velero_name}" in line for line in lines)
+    assert lines[0].startswith('time="') and 'msg="Setting up backup temp file"' in lines[0]
+    errors = [line for line in lines if "level=error" in line]
+    assert errors and "name=busybox" in errors[0]
+    # the request was asked for, answered and deleted again
+    assert fleet.objects.gets[-1] == (f"backups/{velero_name}/{velero_name}-logs.gz", 200)
+
+
+def test_logs_need_a_cluster_when_there_are_several(
+        finished: Finished, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    _, _, kcfg = finished
+    code, _, err = cli(capsys, *kcfg, "backup", "logs", "shop")
+    assert code == 2 and "--cluster" in err and "kurator-member1, kurator-member2" in err
+    code, _, err = cli(capsys, *kcfg, "backup", "logs", "shop", "--cluster", "nosuch")
+    assert code == 2 and "nosuch is not a cluster of backup shop" in err
+
+
+def test_results_list_the_per_item_errors(
+        finished: Finished, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    _, fleet, kcfg = finished
+    code, out, err = cli(capsys, *kcfg, "backup", "results", "shop")
+    assert code == 0, err
+    status = fleet.members[0].store.find("velero.io/backups", "velero",
+                                         "kurator-member1-backup-default-shop")
+    assert status is not None
+    errors, warnings = status["status"]["errors"], status["status"].get("warnings", 0)
+    block = out.split("kurator-member2 (")[0]
+    assert f"PartiallyFailed, {errors} error" in block
+    assert block.count("  error    namespace kurator-backup: ") == errors
+    assert block.count("  warning  namespace kurator-backup: ") == warnings
+    failed = out.split("kurator-member2 (")[1]
+    assert "Failed" in failed and "connection to the object store was reset" in failed
+
+
+@pytest.mark.parametrize(("mode", "code", "words"), [
+    ("unprocessed", 3, "did not process the DownloadRequest"),
+    ("missing", 1, "nothing was uploaded"),
+    ("expired", 3, "had expired"),
+    ("failed", 3, "to phase Failed"),
+])
+def test_each_download_failure_is_said_within_the_limit(
+        finished: Finished, capsys: pytest.CaptureFixture[str], mode: str, code: int,
+        words: str) -> None:
+    sim, fleet, kcfg = finished
+    member = fleet.members[_member(fleet, "kurator-member1")]
+    sim.call(lambda: member.api.controls["downloads"]({"mode": mode}))
+    began = time.monotonic()
+    got, out, err = cli(capsys, *kcfg, "backup", "logs", "shop", "--cluster", "kurator-member1",
+                        "--timeout", "2s")
+    took = time.monotonic() - began
+    assert got == code, err
+    assert out == "" and err.startswith("fleettui: kurator-member1: ") and words in err
+    assert len(err.strip().splitlines()) == 1
+    assert took < 20  # the 2 s limit plus connecting, on a loaded machine
+
+
+def test_logs_of_a_running_backup_are_refused_as_velero_does(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sim, _, kubeconfig = start_sim(tmp_path, backup_seconds=60.0)
+    try:
+        kcfg = ["--kubeconfig", str(kubeconfig)]
+        code, _, err = cli(capsys, *kcfg, "backup", "create", "slow", "--fleet", "quickstart",
+                           "--cluster", "kurator-member1")
+        assert code == 0, err
+        code, _, err = cli(capsys, *kcfg, "backup", "logs", "slow")
+        assert code == 1 and "is uploaded when it ends" in err, err
+    finally:
+        sim.stop()
+
+
+def test_results_json_shape_is_velero_s(finished: Finished) -> None:
+    _, fleet, _ = finished
+    name = "kurator-member1-backup-default-shop"
+    data = json.loads(gzip.decompress(fleet.objects.objects[f"backups/{name}/{name}-results.gz"]))
+    assert set(data) == {"errors", "warnings"}
+    assert set(data["errors"]) <= {"velero", "cluster", "namespaces"}
