@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.cli.cli_helpers import cli
+from tests.cli.cli_helpers import Process, cli
 from tests.e2e.terminal import Terminal
 from tests.realapi.build import REPO
 from tests.realapi.server import USER_NAMESPACE, RealServer
@@ -105,6 +106,46 @@ def test_restore_to_no_ready_cluster_is_refused(fleet: RealServer,
                            "restore nothing and say nothing")
     assert not any(e["objectRef"].get("resource") == "restores"
                    for e in writes_by(fleet, "admin"))
+
+
+def set_kurator_status(server: RealServer, backup: str, cluster: str, phase: str,
+                       done: int, total: int = 10) -> None:
+    """What Kurator's controller copies into a Backup's status, written as it writes it:
+    through the status subresource."""
+    detail = {"clusterName": cluster, "clusterKind": "AttachedCluster",
+              "backupNameInCluster": f"{cluster}-backup-default-{backup}",
+              "backupStatusInCluster": {"phase": phase, "progress": {
+                  "totalItems": total, "itemsBackedUp": done}}}
+    server.kubectl("patch", "backups.backup.kurator.dev", backup, "--subresource=status",
+                   "--type=merge", "-p", json.dumps({"status": {"backupDetails": [detail]}}))
+
+
+def last_phase_is(phase: str, proc: Process) -> bool:
+    return proc.events()[-1]["phase"] == phase
+
+
+def test_status_watch_follows_the_real_watch_to_completed(
+        fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(capsys, *as_user(fleet), "backup", "create", "watched", "--fleet", "quickstart",
+               "--cluster", "kurator-member2")[0] == 0
+    proc = Process(*as_user(fleet), "backup", "status", "watched", "--watch", "--until-done",
+                   "--timeout", "60s", "-o", "jsonl")
+    try:
+        proc.wait_for(lambda p: p.events(), what="the first line")
+        for phase, done in (("InProgress", 3), ("Completed", 10)):
+            set_kurator_status(fleet, "watched", "kurator-member2", phase, done)
+            proc.wait_for(partial(last_phase_is, phase), what=phase)
+        code = proc.finish()
+    finally:
+        proc.kill()
+    events = proc.events()
+    assert code == 0, proc.err
+    assert [(e["phase"], e["items_done"], e["overall"]) for e in events] == [
+        ("Pending", None, "Pending"), ("InProgress", 3, "Running"),
+        ("Completed", 10, "Completed")]
+    assert events[-1]["source"] == "kurator"  # the member is unreachable: Kurator's copy
+    access = [line for line in proc.err if "kurator-member2" in line]
+    assert access and all('secrets "kurator-member2" not found' in line for line in access)
 
 
 def test_readonly_sends_no_write(fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
