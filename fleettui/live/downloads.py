@@ -14,6 +14,7 @@ from fleettui.model.velero_results import ResultLine, result_lines
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient
+    from fleettui.live.backends import Session
 
 DEFAULT_LIMITS = dl.Limits()
 # Phases whose log `velero backup logs` fetches (velero pkg/cmd/cli/backup/logs.go); before
@@ -38,6 +39,15 @@ def velero_log(client: KubeClient, namespace: str, name: str, restore: bool = Fa
     kind = dl.RESTORE_LOG if restore else dl.BACKUP_LOG
     data = dl.fetch_file(client, namespace, kind, name, limits, cancelled)
     return data.decode("utf-8", errors="replace").splitlines()
+
+
+def session_log(session: Session, cluster: str, name: str, restore: bool = False,
+                cancelled: Callable[[], bool] = lambda: False) -> list[str]:
+    """The log of run `name` in `cluster`, through the session's client for that member
+    (blocks: for a worker thread)."""
+    client = session.member(cluster)
+    return velero_log(client, session.member_velero_namespace, name, restore,
+                      cancelled=cancelled)
 
 
 def velero_results(client: KubeClient, namespace: str, name: str, restore: bool = False,
@@ -74,11 +84,15 @@ class ResultsCache:
             self._pending.add(key)
             return True
 
-    def fetch(self, client: KubeClient, namespace: str, key: Key, restore: bool = False,
+    def fetch(self, session: Session, key: Key, restore: bool = False,
               limits: dl.Limits = DEFAULT_LIMITS) -> list[ResultLine] | str:
+        """Read the results of `key` through the session's client for its member (blocks:
+        for a worker thread); a failure is kept as its message, so it is not retried on
+        every refresh."""
         try:
-            found: list[ResultLine] | str = velero_results(client, namespace, key[1], restore,
-                                                           limits)
+            client = session.member(key[0])
+            found: list[ResultLine] | str = velero_results(
+                client, session.member_velero_namespace, key[1], restore, limits)
         except KubeError as e:
             found = e.message
         with self._lock:

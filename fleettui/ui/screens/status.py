@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from fleettui.live.downloads import LOGGED_PHASES, ResultsCache, not_logged_reason, session_log
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
-from fleettui.model.status import FleetBackupStatus
+from fleettui.model.status import FAILED, PARTIALLY_FAILED, ClusterRow, FleetBackupStatus
+from fleettui.model.velero_results import ERROR, ResultLine
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen, set_text
+from fleettui.ui.screens.log_viewer import LogViewerScreen
 from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
+
+if TYPE_CHECKING:
+    from fleettui.live.session import Session
 
 COLUMNS = [Column("CLUSTER", 15, NAME, least=15, most=48), Column("PHASE", 18, PHASE),
            Column("ITEMS", 7), Column("ERR/WARN", 8, drop=2), Column("STARTED", 8, drop=3),
@@ -27,17 +34,21 @@ RUN_COLUMNS = [Column("CLUSTER", 16, NAME, least=12, most=48), Column("RUN (UTC)
 class StatusScreen(LiveScreen):
     DEFAULT_CSS = """
     StatusScreen #reasons { height: auto; padding: 0 1; }
+    StatusScreen #results { height: auto; max-height: 8; padding: 0 1; }
     """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("y", "yaml", "YAML", id="yaml"),
         Binding("d,ctrl+d", "delete", "Delete", id="delete"),
+        Binding("l", "logs", "Log", id="logs"),
     ]
+    MAX_RESULT_LINES = 6
 
     def __init__(self, name: str) -> None:
         super().__init__()
         self.backup_name = name
         self.TITLE_TEXT = f"Backup {name}"
+        self.results = ResultsCache()  # per (cluster, run, phase): fetched when selected
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -45,6 +56,7 @@ class StatusScreen(LiveScreen):
         yield Static("", id="summary")
         yield from self.compose_table(COLUMNS, "clusters")
         yield Static("", id="reasons")
+        yield Static("", id="results")
         yield Static("", id="schedule")
         yield from self.compose_table(RUN_COLUMNS, "runs")
         yield from self.compose_footer()
@@ -78,6 +90,7 @@ class StatusScreen(LiveScreen):
         text = rows.reason_text(st.rows, table.selected_key)
         set_text(reasons, text)
         reasons.display = bool(text)
+        self._show_results(self._selected_row(st))
         self._show_schedule(found.schedule, st, now)
 
     def _show_schedule(self, cron: str, st: FleetBackupStatus, now: datetime) -> None:
@@ -114,6 +127,73 @@ class StatusScreen(LiveScreen):
             text, valid_until = f"✗ schedule {cron!r} is invalid: {e.message}", None
         self._schedule_cache = (cron, valid_until, text)
         return text
+
+    # ---- Velero's files of the selected cluster's run (live/downloads.py) ----------------
+    def _selected_row(self, st: FleetBackupStatus | None = None) -> ClusterRow | None:
+        if st is None:
+            session = self.session
+            found = session.backend.backup(self.backup_name) if session else None
+            st = found.status if found else None
+        key = self.query_one("#clusters", LiveTable).selected_key
+        return next((r for r in st.rows if r.cluster_name == key), None) if st else None
+
+    def _show_results(self, row: ClusterRow | None) -> None:
+        """The per-item errors and warnings of the selected run when it did not complete,
+        fetched once per (cluster, run, phase) in a worker, never on every refresh."""
+        box = self.query_one("#results", Static)
+        wanted = (row is not None and row.state in (FAILED, PARTIALLY_FAILED)
+                  and row.phase in LOGGED_PHASES and row.velero_name != "")
+        box.display = wanted
+        if not wanted or row is None:
+            return
+        key = (row.cluster_name, row.velero_name, row.phase)
+        found = self.results.get(key)
+        if found is None:
+            if self.results.claim(key) and self.session is not None:
+                session = self.session
+                self.run_worker(lambda: self._fetch_results(session, key), thread=True,
+                                group="results")
+            set_text(box, Text(f"reading Velero's results of {row.velero_name}…",
+                               style="dim"))
+            return
+        set_text(box, self._results_text(row, found))
+
+    def _fetch_results(self, session: Session, key: tuple[str, str, str]) -> None:
+        self.results.fetch(session, key)
+        if self.ready:
+            self.app.call_from_thread(self.refresh_view)
+
+    def _results_text(self, row: ClusterRow, found: list[ResultLine] | str) -> Text:
+        text = Text(f"{row.cluster_name}, Velero's results of {row.velero_name}:",
+                    style="bold")
+        if isinstance(found, str):
+            text.append(f"\n✗ cannot read them: {found}", style="red")
+            return text
+        for line in found[:self.MAX_RESULT_LINES]:
+            text.append("\n")
+            text.append(f"{line.level} ", style="red" if line.level == ERROR else "yellow")
+            text.append(f"{line.scope}: {line.message}")
+        more = len(found) - self.MAX_RESULT_LINES
+        if more > 0:
+            text.append(f"\n… {more} more (fleettui backup results {self.backup_name})",
+                        style="dim")
+        if not found:
+            text.append("\nno per-item errors or warnings recorded", style="dim")
+        return text
+
+    def action_logs(self) -> None:
+        row, session = self._selected_row(), self.session
+        if row is None or session is None or not row.velero_name:
+            self.notify("no Velero run on this row yet", severity="warning")
+            return
+        why = not_logged_reason(f"{row.velero_name} in {row.cluster_name}", row.phase)
+        if why:
+            self.notify(why, severity="warning", markup=False)
+            return
+        cluster, name = row.cluster_name, row.velero_name
+        self.app.push_screen(LogViewerScreen(
+            f"Velero log of {name} in {cluster}",
+            lambda cancelled: session_log(session, cluster, name, cancelled=cancelled)))
 
     def on_data_table_row_highlighted(self) -> None:
         self.refresh_view()  # the selected cluster's reason comes first when there are many

@@ -1,0 +1,172 @@
+"""The Velero log viewer and the results lines (issue #15 item 3), driven with Pilot against
+the simulator: `l` on a cluster row opens that cluster's log, `/` finds a line, `e` jumps to
+the first error, a failed download is said in place without hanging the UI, and a
+100,000-line log opens and scrolls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from fleettui.sim.fleet import SimFleet, SimThread
+from fleettui.ui.app import FleetApp
+from fleettui.ui.screens.log_viewer import LogViewerScreen
+from fleettui.ui.widgets.log_lines import LogLines
+from tests.cli.cli_helpers import cli, mixed_fleet
+from tests.ui.test_app import SIZE, make_app, static_text, table_text, until
+
+Ran = tuple[SimThread, SimFleet, Path]
+
+
+@pytest.fixture
+def ran(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Ran]:
+    """Backup `shop`: member1's run PartiallyFailed, member2's Failed."""
+    sim, fleet, kubeconfig = mixed_fleet(tmp_path)
+    try:
+        code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "backup", "create", "shop",
+                           "--fleet", "quickstart", "--include-namespaces", "kurator-backup",
+                           "--wait", "--timeout", "60s")
+        assert code == 1, err
+        yield sim, fleet, kubeconfig
+    finally:
+        sim.stop()
+
+
+async def _status(pilot: Pilot[int], app: FleetApp) -> None:
+    await until(pilot, lambda: "quickstart" in table_text(app), what="fleets listed")
+    app.open_status("shop")
+    await until(pilot, lambda: "PartiallyFailed" in table_text(app, "#clusters"),
+                what="the status rows")
+
+
+def _viewer(app: FleetApp) -> LogLines:
+    return app.screen.query_one(LogLines)
+
+
+async def test_l_opens_the_log_and_slash_and_e_find_lines(ran: Ran) -> None:
+    app = make_app(ran[2])
+    async with app.run_test(size=SIZE) as pilot:
+        await _status(pilot, app)
+        assert table_text(app, "#clusters").splitlines()[0].startswith("kurator-member1")
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LogViewerScreen)
+                    and app.screen.loaded, what="the log loaded")
+        shown = _viewer(app).visible_lines()
+        assert 'msg="Setting up backup temp file"' in shown[0]
+        assert "backup=velero/kurator-member1-backup-default-shop" in shown[0]
+        await pilot.press("slash")
+        app.screen.query_one("#log-search", Input).value = "Backed up a total"
+        await pilot.press("enter")
+        await pilot.pause()
+        log = _viewer(app)
+        assert log.current is not None and "Backed up a total of" in log.lines[log.current]
+        assert "Backed up a total of" in "\n".join(log.visible_lines())
+        assert "match 1 of 1" in static_text(app, "#log-state")
+        await pilot.press("e")
+        await pilot.pause()
+        assert log.current is not None and "level=error" in log.lines[log.current]
+        assert log.current == min(i for i, line in enumerate(log.lines)
+                                  if "level=error" in line)
+        assert "first error" in static_text(app, "#log-state")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, LogViewerScreen), what="back")
+
+
+async def test_status_shows_the_selected_runs_per_item_errors(ran: Ran) -> None:
+    _, fleet, kc = ran
+    app = make_app(kc)
+    backup = fleet.members[0].store.find("velero.io/backups", "velero",
+                                         "kurator-member1-backup-default-shop")
+    assert backup is not None
+    errors = backup["status"]["errors"]
+    async with app.run_test(size=SIZE) as pilot:
+        await _status(pilot, app)
+        await until(pilot, lambda: "error namespace kurator-backup" in
+                    static_text(app, "#results"), what="the results lines")
+        text = static_text(app, "#results")
+        assert text.count("error namespace kurator-backup: error executing custom action") \
+            == min(errors, 6)
+        fetched = [k for k, _ in fleet.objects.gets if k.endswith("-results.gz")]
+        await pilot.press("down")  # member2: Failed, its own results
+        await until(pilot, lambda: "object store was reset" in static_text(app, "#results"),
+                    what="member2's results")
+        await pilot.press("up")  # back to member1: from the cache, no second download
+        await until(pilot, lambda: "kurator-member1," in static_text(app, "#results"),
+                    what="member1's results again")
+        again = [k for k, _ in fleet.objects.gets if k.endswith("-results.gz")]
+        assert len(again) == len(fetched) + 1
+
+
+@pytest.mark.parametrize(("mode", "words"), [("missing", "nothing was uploaded"),
+                                              ("expired", "had expired"),
+                                              ("failed", "to phase Failed")])
+async def test_a_failed_download_is_said_in_place(ran: Ran, mode: str, words: str) -> None:
+    sim, fleet, kc = ran
+    sim.call(lambda: fleet.members[0].api.controls["downloads"]({"mode": mode}))
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await _status(pilot, app)
+        await pilot.press("l")
+        await until(pilot, lambda: words in static_text(app, "#log-state"),
+                    what="the failure said")
+        assert "✗ kurator-member1: " in static_text(app, "#log-state")
+        await pilot.press("escape")  # the UI still answers
+        await until(pilot, lambda: not isinstance(app.screen, LogViewerScreen), what="back")
+
+
+async def test_a_request_never_processed_does_not_hang_the_ui(ran: Ran) -> None:
+    sim, fleet, kc = ran
+    sim.call(lambda: fleet.members[0].api.controls["downloads"]({"mode": "unprocessed"}))
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await _status(pilot, app)
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LogViewerScreen), what="viewer")
+        assert "fetching the log" in static_text(app, "#log-state")
+        await pilot.press("escape")  # while the worker still waits for Velero
+        await until(pilot, lambda: not isinstance(app.screen, LogViewerScreen), what="back",
+                    timeout=3)
+        # the worker stops at its next poll: nothing is left running (conftest checks)
+        await until(pilot, lambda: not [w for w in app.workers if w.group == "log-fetch"],
+                    what="the fetch worker ended")
+
+
+class _LogApp(App[None]):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__()
+        self.log_lines = lines
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.push_screen(LogViewerScreen("big", lambda cancelled: self.log_lines))
+
+
+def big_log(n: int) -> list[str]:
+    return [f'time="2026-01-02T10:00:00Z" level={"error" if i == n - 7 else "info"} '
+            f'msg="[b]line {i} [/b]" backup=velero/big' for i in range(n)]
+
+
+async def test_a_100000_line_log_opens_and_scrolls() -> None:
+    app = _LogApp(big_log(100_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, LogViewerScreen)  # type: ignore[arg-type]
+                    and app.screen.loaded, what="loaded")
+        log = app.screen.query_one(LogLines)
+        assert "100,000 lines, 1 at level error" in str(
+            app.screen.query_one("#log-state").render())
+        await pilot.press("end")
+        await pilot.pause()
+        assert log.visible_lines()[-1].startswith('time="') and "line 99999 " in \
+            log.visible_lines()[-1]
+        await pilot.press("e")
+        await pilot.pause()
+        assert log.current == 99_993 and "line 99993 " in "\n".join(log.visible_lines())
+        rendered = "".join(s.text for s in log.render_line(99_993 - log.scroll_offset.y))
+        assert '"[b]line 99993 [/b]"' in rendered  # shown as typed, not read as markup
