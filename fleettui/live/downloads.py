@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from fleettui.kube import downloads as dl
 from fleettui.kube.errors import KubeError
+from fleettui.model.restore_preview import Preview, preview
 from fleettui.model.velero_results import ResultLine, result_lines
 
 if TYPE_CHECKING:
@@ -59,6 +60,12 @@ def velero_results(client: KubeClient, namespace: str, name: str, restore: bool 
 def backup_resource_list(client: KubeClient, namespace: str, name: str,
                          limits: dl.Limits = DEFAULT_LIMITS) -> Any:
     return dl.fetch_json(client, namespace, dl.BACKUP_RESOURCE_LIST, name, limits)
+
+
+def restore_preview(client: KubeClient, namespace: str, backup: str, restore_filter: Any,
+                    limits: dl.Limits = DEFAULT_LIMITS) -> Preview:
+    """What a restore with `restore_filter` would bring back from Velero backup `backup`."""
+    return preview(backup_resource_list(client, namespace, backup, limits), restore_filter)
 
 
 Key = tuple[str, str, str]  # (cluster, Velero object name, phase)

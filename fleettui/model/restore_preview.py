@@ -125,3 +125,14 @@ def preview_lines(p: Preview) -> list[str]:
         lines = ["nothing: no item of the backup passes the restore's filters"]
     return [*lines,
             f"total: {p.total} items", *(f"note: {n}" for n in p.notes)]
+
+
+def restore_filter(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The filter a Kurator Restore (spec.policy.resourceFilter, .namespaceMapping) or a
+    Velero Restore (its spec) puts on what comes back, as `preview` reads it."""
+    spec = manifest.get("spec") or {}
+    policy = spec.get("policy")
+    if not isinstance(policy, dict):
+        return dict(spec)
+    return {**(policy.get("resourceFilter") or {}),
+            "namespaceMapping": policy.get("namespaceMapping") or {}}

@@ -40,12 +40,23 @@ from fleettui.cli.options import (
     refuse_readonly,
     split_flag,
 )
-from fleettui.cli.output import EXIT_API, EXIT_OK, ChangePrinter, CliError, print_choices, usage
+from fleettui.cli.output import (
+    EXIT_API,
+    EXIT_OK,
+    ChangePrinter,
+    CliError,
+    print_choices,
+    say,
+    usage,
+)
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
+from fleettui.live.downloads import restore_preview
 from fleettui.model.kurator import BACKUP_NAME_LABEL, VELERO_NAMESPACE, parse_backup
 from fleettui.model.restore import BackupChoice, choose_velero_backup, restore_targets
 from fleettui.model.restore_form import RestoreForm, RestoreFormResult, build_restore
+from fleettui.model.restore_preview import preview_lines as preview_text
+from fleettui.model.restore_preview import restore_filter
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient
@@ -72,6 +83,10 @@ def add_parser(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add_selection_options(c, "restore")
     add_restore_options(c)
     add_create_options(c, "restore")
+    c.add_argument("--preview", action="store_true",
+                   help="also say, per cluster, what would come back: the Velero backup's "
+                        "resource list narrowed by the filters, counted per namespace and "
+                        "kind (reads the clusters, even with --dry-run=client)")
     add_connection_options(c)
     c.set_defaults(func=run)
 
@@ -99,23 +114,26 @@ def run(args: argparse.Namespace) -> int:
     flags = {**FLAGS, "labels": label_flag}
     timeout = duration_seconds(args.timeout, "--timeout")
     result = build_restore(form)  # offline first: bad input never needs a cluster
-    if not form.fleet.strip() and args.dry_run != "client":
+    if not form.fleet.strip() and (args.dry_run != "client" or args.preview):
         result.errors.pop("fleet", None)  # the backup's, read on the host below
     raise_form_errors(result.errors, flags)
     name = form.name.strip()
-    if args.dry_run == "client":
+    if args.dry_run == "client" and not args.preview:
         print_warnings(result.warnings, flags)
         print_created(args, result.manifest, RESTORE.kind_name, name)
         return EXIT_OK
-    if args.dry_run != "server":
+    if args.dry_run not in ("server", "client"):
         refuse_readonly(args, f"create restore {name}")
     with kurator_host(args) as host:
         result = build_online(host, form, flags)
         choices = usable_backups(host, form, result)
-        created = host.create(kc.KURATOR_RESTORES, result.manifest,
-                              dry_run=args.dry_run == "server")
+        previews = preview_lines(host, form, choices, result.manifest) if args.preview else []
+        created = result.manifest if args.dry_run == "client" else host.create(
+            kc.KURATOR_RESTORES, result.manifest, dry_run=args.dry_run == "server")
     print_warnings(result.warnings, flags)  # after success only: a failure is its one line
     print_choices(choices)
+    for line in previews:  # beside -o's output, not in it
+        say(line, sys.stderr if args.output else sys.stdout)
     print_created(args, created, RESTORE.kind_name, name)
     if not args.wait or args.dry_run == "server":
         return EXIT_OK
@@ -140,6 +158,24 @@ def build_online(host: KubeClient, form: RestoreForm, flags: dict[str, str]
     result = build_restore(form)
     raise_form_errors(result.errors, flags)
     return result
+
+
+def preview_lines(host: KubeClient, form: RestoreForm, choices: list[BackupChoice],
+                  manifest: Obj) -> list[str]:
+    """Per target cluster, what the restore would bring back (its Velero backup's resource
+    list through a DownloadRequest, narrowed by the restore's filters)."""
+    wanted = restore_filter(manifest)
+    by_cluster = {c.cluster: c for c in choices if c.usable}
+    found = on_members(host, form.namespace.strip(), list(by_cluster), lambda c: restore_preview(
+        c, VELERO_NAMESPACE, by_cluster[c.name].velero_name, wanted))
+    lines = [f"preview of restore {form.name.strip()}: what would come back, per cluster"]
+    for cluster, got in found.items():
+        lines.append(f"{cluster} (from Velero backup {by_cluster[cluster].velero_name}):")
+        if isinstance(got, KubeError):
+            lines.append(f"  cannot read the backup's resource list: {got.message}")
+        else:
+            lines += [f"  {line}" for line in preview_text(got)]
+    return lines
 
 
 def usable_backups(host: KubeClient, form: RestoreForm, result: RestoreFormResult
