@@ -39,6 +39,14 @@ def as_user(server: RealServer, user: str = "admin") -> list[str]:
     return ["--kubeconfig", str(server.kubeconfig(user))]
 
 
+def create_for(server: RealServer, capsys: pytest.CaptureFixture[str], name: str,
+               cluster: str) -> None:
+    """As admin, a backup of fleet quickstart's `cluster`."""
+    code, _, err = cli(capsys, *as_user(server), "backup", "create", name, "--fleet",
+                       "quickstart", "--cluster", cluster)
+    assert code == 0, err
+
+
 def writes_by(server: RealServer, user: str) -> list[dict[str, Any]]:
     return [e for e in server.audit_events()
             if e["user"]["username"] == user and e["verb"] in WRITES]
@@ -126,8 +134,7 @@ def last_phase_is(phase: str, proc: Process) -> bool:
 
 def test_status_watch_follows_the_real_watch_to_completed(
         fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, *as_user(fleet), "backup", "create", "watched", "--fleet", "quickstart",
-               "--cluster", "kurator-member2")[0] == 0
+    create_for(fleet, capsys, "watched", "kurator-member2")
     proc = Process(*as_user(fleet), "backup", "status", "watched", "--watch", "--until-done",
                    "--timeout", "60s", "-o", "jsonl")
     try:
@@ -163,8 +170,7 @@ def test_readonly_sends_no_write(fleet: RealServer, capsys: pytest.CaptureFixtur
 
 def test_readonly_tui_through_fleets_backups_and_status_sends_no_write(
         fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, *as_user(fleet), "backup", "create", "tui-target", "--fleet",
-               "quickstart", "--cluster", "kurator-member1")[0] == 0
+    create_for(fleet, capsys, "tui-target", "kurator-member1")
     before = writes_by(fleet, "admin")
     term = Terminal(["--readonly", *as_user(fleet)])
     try:
@@ -187,8 +193,7 @@ def test_readonly_tui_through_fleets_backups_and_status_sends_no_write(
 
 def test_viewer_sees_backups_and_gets_the_real_403s(
         fleet: RealServer, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli(capsys, *as_user(fleet), "backup", "create", "seen-by-viewer", "--fleet",
-               "quickstart", "--cluster", "kurator-member2")[0] == 0
+    create_for(fleet, capsys, "seen-by-viewer", "kurator-member2")
     kcfg = as_user(fleet, "viewer")
     code, out, err = cli(capsys, *kcfg, "backup", "list")
     assert code == 0, err
