@@ -5,7 +5,7 @@ one notification with each cluster's outcome. The plan is live/schedule_ops.py's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -13,6 +13,8 @@ from textual import work
 from textual.app import App
 
 from fleettui.live.schedule_ops import (
+    PAUSE,
+    RESUME,
     RUN_NOW,
     VERBS,
     PlanError,
@@ -27,11 +29,26 @@ if TYPE_CHECKING:
     from fleettui.live.session import Session
 
 
+MAX_LISTED = 4  # clusters said one by one; beyond, one line for all (the dialog fits 80x24)
+GENERIC = {PAUSE: "set spec.paused=true on its Velero Schedule",
+           RESUME: "set spec.paused=false on its Velero Schedule",
+           RUN_NOW: "create a Backup from its Velero Schedule's template, labelled "
+                    "velero.io/schedule-name=<the Schedule>"}
+
+
 def plan_text(p: SchedulePlan) -> Text:
     """Per cluster what is sent and what then happens (or why nothing is), then the notes.
     Text throughout: nothing from a cluster is read as markup."""
     body = Text()
+    sending = [s for s in p.steps if s.sends]
+    if len(sending) > MAX_LISTED:
+        body.append(f"On each of {len(sending)} clusters: ", style="bold")
+        body.append(f"{GENERIC[p.op]}. {sending[0].effect[:1].upper()}"
+                    f"{sending[0].effect[1:].split('; ')[0]}.\n")
+        body.append(names(s.cluster for s in sending) + "\n", style="dim")
     for step in p.steps:
+        if step.sends and len(sending) > MAX_LISTED:
+            continue
         body.append(f"{step.cluster}: ", style="bold")
         if step.sends:
             body.append(f"{step.action}. {step.effect[:1].upper()}{step.effect[1:]}.\n")
@@ -40,6 +57,12 @@ def plan_text(p: SchedulePlan) -> Text:
     for note in p.notes:
         body.append(f"\n{note}", style="yellow")
     return body
+
+
+def names(clusters: Iterable[str], most: int = 12) -> str:
+    listed = list(clusters)
+    more = f", … and {len(listed) - most} more" if len(listed) > most else ""
+    return ", ".join(listed[:most]) + more
 
 
 def title(p: SchedulePlan) -> str:

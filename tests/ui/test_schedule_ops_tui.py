@@ -1,0 +1,195 @@
+"""`p` (pause/resume) and `R` (run now) in the TUI: on a scheduled backup row they act on every
+cluster, on a (schedule, cluster) row of :health on that cluster only, always after a dialog
+that says what is sent where; the simulator's Schedules really change; --readonly has neither;
+the storage warning beside the backup form's clusters."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import SelectionList, Static
+
+from fleettui.cli.main import main
+from fleettui.kube import resources as kc
+from fleettui.sim.fleet import SimFleet, SimThread
+from fleettui.sim.types import VELERO_BACKUPS, VELERO_SCHEDULES
+from fleettui.ui.screens.backup_form import BackupFormScreen
+from fleettui.ui.screens.confirm import ConfirmScreen
+from fleettui.ui.screens.health import HealthScreen
+from fleettui.ui.widgets.live_table import LiveTable
+from tests.conftest import start_sim, wait_for
+from tests.helpers.health_world import NOW, kurator_health_session
+from tests.helpers.sessions import LONG, kurator_session
+from tests.ui.fixed_world import FixedApp
+from tests.ui.test_app import SIZE, make_app, static_text, table_text, until
+
+M1, M2 = "kurator-member1", "kurator-member2"
+Compare = Callable[..., bool]
+
+
+def dialog_text(app: Any) -> tuple[str, str]:
+    screen = app.screen
+    assert isinstance(screen, ConfirmScreen)
+    return screen.title_text, Text.assemble(screen.body).plain
+
+
+def sim_schedules(runner: SimThread, fleet: SimFleet, cluster: str) -> list[dict[str, Any]]:
+    store = fleet.cluster(cluster).store
+    return runner.call(lambda: copy.deepcopy(list(store.items(VELERO_SCHEDULES, "velero"))))
+
+
+def sim_runs(runner: SimThread, fleet: SimFleet, cluster: str) -> list[str]:
+    store = fleet.cluster(cluster).store
+    return runner.call(lambda: [b["metadata"]["name"] for b in
+                                store.items(VELERO_BACKUPS, "velero")])
+
+
+def paused_in_store(app: Any, cluster: str, want: bool) -> bool:
+    found = app.session.store.objects(cluster, kc.VELERO_SCHEDULES)
+    return bool(found) and all(bool(s["spec"].get("paused")) == want for s in found)
+
+
+async def select_row(pilot: Pilot[int], app: Any, key: str) -> None:
+    table = app.screen.query_one(LiveTable)
+    await until(pilot, lambda: key in [str(k.value) for k in table.rows], what=f"row {key}")
+    table.move_cursor(row=[str(k.value) for k in table.rows].index(key))
+    await pilot.pause()
+
+
+async def test_p_pauses_then_resumes_and_R_runs_now_on_every_cluster(tmp_path: Path) -> None:
+    runner, fleet, kubeconfig = start_sim(tmp_path)  # daily cron at speed 1: no run of its own
+    try:
+        assert main(["--kubeconfig", str(kubeconfig), "backup", "create", "nightly", "--fleet",
+                     "quickstart", "--schedule", "0 0 * * *"]) == 0
+        wait_for(lambda: all(sim_schedules(runner, fleet, m) for m in (M1, M2)), timeout=30,
+                 what="Kurator's Velero Schedules")
+        app = make_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("b")
+            await select_row(pilot, app, "nightly")
+            await until(pilot, lambda: all(app.session is not None and paused_in_store(
+                app, m, False) for m in (M1, M2)), what="both Schedules watched")
+            await pilot.press("p")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
+            title, body = dialog_text(app)
+            assert title == "Pause nightly on 2 clusters?"
+            for m in (M1, M2):
+                assert (f"{m}: set spec.paused=true on schedules.velero.io/"
+                        f"{m}-backup-default-nightly") in body
+            assert "Kurator never updates a member's Schedule" in body
+            await pilot.press("y")
+            await until(pilot, lambda: all(s["spec"].get("paused") for m in (M1, M2)
+                                           for s in sim_schedules(runner, fleet, m)),
+                        what="both Schedules paused in the members")
+
+            await until(pilot, lambda: all(paused_in_store(app, m, True) for m in (M1, M2)),
+                        what="the pause seen by the watches")
+            await pilot.press("p")  # now a resume
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
+            assert dialog_text(app)[0] == "Resume nightly on 2 clusters?"
+            await pilot.press("y")
+            await until(pilot, lambda: not any(s["spec"].get("paused") for m in (M1, M2)
+                                               for s in sim_schedules(runner, fleet, m)),
+                        what="both Schedules running again")
+
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
+            title, body = dialog_text(app)
+            assert title == "Run now nightly on 2 clusters?"
+            assert "labelled velero.io/schedule-name=kurator-member1-backup-default-nightly" \
+                in body
+            await pilot.press("n")  # cancelled: nothing is sent
+            await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+            assert sim_runs(runner, fleet, M1) == []
+            await pilot.press("R")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
+            await pilot.press("y")
+            await until(pilot, lambda: all(
+                [r.startswith(f"{m}-backup-default-nightly-") for r in sim_runs(runner, fleet, m)]
+                == [True] for m in (M1, M2)), what="one run on each member")
+    finally:
+        runner.stop()
+
+
+async def test_health_row_acts_on_its_cluster_only() -> None:
+    app = FixedApp(kurator_health_session())
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(HealthScreen(clock=lambda: NOW))
+        await select_row(pilot, app, f"weekly/{M1}")  # paused there
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
+        title, body = dialog_text(app)
+        assert title == f"Resume weekly on {M1}?"
+        assert body.startswith(f"{M1}: set spec.paused=false on schedules.velero.io/"
+                               f"{M1}-backup-default-weekly")
+        assert M2 not in body and LONG not in body
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, HealthScreen))
+        await select_row(pilot, app, f"weekly/{M2}")  # Kurator has made no Schedule there yet
+        await pilot.press("R")
+        await until(pilot, lambda: "nothing is sent" in "".join(
+            n.message for n in app._notifications), what="a notice, no dialog")
+        assert isinstance(app.screen, HealthScreen)
+
+
+async def test_readonly_has_neither_key() -> None:
+    app = FixedApp(kurator_health_session())
+    app.readonly = True
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(HealthScreen(clock=lambda: NOW))
+        await select_row(pilot, app, f"weekly/{M1}")
+        keys = {b.binding.key for b in app.active_bindings.values()}
+        assert "p" not in keys and "R" not in keys
+        await pilot.press("p", "R")
+        await pilot.pause()
+        assert isinstance(app.screen, HealthScreen)
+        await pilot.press("escape")
+        await pilot.press("b")
+        await until(pilot, lambda: "nightly" in table_text(app), what="backups")
+        await pilot.press("p", "R")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_backup_form_warns_beside_clusters_whose_location_is_unfit() -> None:
+    session = kurator_session()  # LONG's location is Unavailable
+    bsl = session.store.objects(M2, kc.VELERO_BSLS)[0]
+    session.store.replace(M2, kc.VELERO_BSLS, [{**bsl, "spec": {"accessMode": "ReadOnly"}}])
+    app = FixedApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(BackupFormScreen())
+        await until(pilot, lambda: app.screen.query_one("#clusters", SelectionList)
+                    .option_count == 3, what="the fleet's clusters")
+        await until(pilot, lambda: "storage:" in static_text(app, "#clusters-error"),
+                    what="the storage warning")
+        said = static_text(app, "#clusters-error")
+        assert said.startswith(f"! storage: {LONG} (default is Unavailable), {M2} (default "
+                               "is ReadOnly): backups there end FailedValidation")
+        assert M1 not in said
+        clusters = app.screen.query_one("#clusters", SelectionList)
+        clusters.deselect(M2)
+        clusters.deselect(LONG)
+        await until(pilot, lambda: not static_text(app, "#clusters-error"),
+                    what="no warning once they are unticked")
+        assert isinstance(app.screen.query_one("#clusters-error", Static), Static)
+
+
+def test_pause_dialog_snapshot(snap_compare: Compare) -> None:
+    app = FixedApp(kurator_health_session())
+
+    async def show(pilot: Pilot[Any]) -> None:
+        await app.push_screen(HealthScreen(clock=lambda: NOW))
+        await until(pilot, lambda: "failing" in table_text(app, "#health"))
+        await pilot.press("up", "up")  # the nightly schedule's line: every cluster
+        table = app.screen.query_one(LiveTable)
+        table.move_cursor(row=0)
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=show, terminal_size=(80, 24))
