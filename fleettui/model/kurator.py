@@ -339,6 +339,20 @@ def _target_names(b: KuratorBackup, fleet_clusters: list[ClusterRef] | None) -> 
     return [c.name for c in fleet_clusters or []]
 
 
+def _listed_not_ready(b: KuratorBackup, not_ready: list[str]) -> list[FieldWarning]:
+    """A listed cluster that is not ready is left out of Kurator's fleet map, so the whole
+    backup fails with "not recorded in the fleet", retried with no status, until it is ready
+    (kurator pkg/fleet-manager/fleet_cluster.go BuildFleetClusters)."""
+    listed = [c.name for c in b.destination.clusters if c.name in not_ready]
+    if not listed:
+        return []
+    names = ", ".join(listed)
+    verb, pronoun = ("is", "it is") if len(listed) == 1 else ("are", "they are")
+    return [FieldWarning("destination.clusters", (
+        f"{names} {verb} not ready: Kurator backs up none of the listed clusters until "
+        f"{pronoun} (it retries without a word in the status)"))]
+
+
 def validate_backup(b: KuratorBackup, fleet_clusters: list[ClusterRef] | None = None,
                     not_ready: list[str] | None = None,
                     ) -> tuple[list[FieldError], list[FieldWarning]]:
@@ -364,6 +378,7 @@ def validate_backup(b: KuratorBackup, fleet_clusters: list[ClusterRef] | None = 
         warnings.append(FieldWarning("destination.clusters", (
             f"no clusters listed: Kurator backs up only the ready clusters of the fleet; "
             f"{names} {verb} not ready and will be skipped without notice")))
+    warnings.extend(_listed_not_ready(b, not_ready or []))
     ttl_seconds = None
     if b.policy is not None:
         ttl_seconds = _ttl_checks(b.policy.ttl, errors, warnings)

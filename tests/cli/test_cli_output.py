@@ -134,8 +134,11 @@ def test_all_clusters_warns_when_a_member_is_not_ready(
         "fleettui: warning: --cluster: no clusters listed: Kurator backs up only the ready "
         "clusters of the fleet; kurator-member2 is not ready and will be skipped without "
         "notice"]
+    # A listed cluster that is not ready is not skipped: Kurator fails the whole backup.
     code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), *SCHEDULE_MATCHLABELS)
-    assert (code, err) == (0, "")  # listed clusters: nothing is skipped silently
+    assert code == 0 and err.splitlines() == [
+        "fleettui: warning: --cluster: kurator-member2 is not ready: Kurator backs up none of "
+        "the listed clusters until it is (it retries without a word in the status)"]
 
 
 def test_namespace_on_no_member_is_a_warning_not_a_failure(

@@ -152,8 +152,18 @@ def test_all_clusters_warns_only_when_a_member_is_not_ready() -> None:
     [warning] = validate_backup(SPECIFIC_NS, FLEET, ["kurator-member2"])[1]
     assert warning.field == "destination.clusters"
     assert "kurator-member2 is not ready and will be skipped" in warning.message
-    # Listed clusters are what Kurator backs up: a not-ready one is not skipped silently.
+    # Listed clusters are what Kurator backs up: an unlisted one not ready is no news.
     assert validate_backup(SCHEDULE_MATCHLABELS, FLEET, ["kurator-member1"])[1] == []
+
+
+def test_a_listed_cluster_not_ready_stops_the_whole_backup() -> None:
+    """Kurator leaves unready clusters out of the fleet's map: naming one fails the backup
+    ("not recorded in the fleet"), retried with nothing in the status."""
+    [warning] = validate_backup(SCHEDULE_MATCHLABELS, FLEET, ["kurator-member2"])[1]
+    assert warning.field == "destination.clusters"
+    assert warning.message == ("kurator-member2 is not ready: Kurator backs up none of the "
+                               "listed clusters until it is (it retries without a word in the "
+                               "status)")
 
 
 def test_names_fleet_and_namespace() -> None:
