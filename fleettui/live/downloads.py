@@ -51,6 +51,11 @@ def session_log(session: Session, cluster: str, name: str, restore: bool = False
                       cancelled=cancelled)
 
 
+def session_resource_list(session: Session, cluster: str, name: str) -> Any:
+    """Velero backup `name`'s resource list in `cluster` (blocks: for a worker thread)."""
+    return backup_resource_list(session.member(cluster), session.member_velero_namespace, name)
+
+
 def velero_results(client: KubeClient, namespace: str, name: str, restore: bool = False,
                    limits: dl.Limits = DEFAULT_LIMITS) -> list[ResultLine]:
     kind = dl.RESTORE_RESULTS if restore else dl.BACKUP_RESULTS

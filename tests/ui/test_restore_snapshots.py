@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -85,14 +86,30 @@ async def _ready(pilot: Pilot[Any]) -> FleetApp:
     return app
 
 
+RESOURCE_LIST = {"v1/Namespace": ["kurator-backup", "shop"],
+                 "v1/Pod": ["kurator-backup/busybox", "kurator-backup/busybox-with-pv",
+                            "shop/db-0", "shop/frontend-0"],
+                 "apps/v1/Deployment": ["shop/frontend"],
+                 "velero.io/v1/Backup": ["velero/kurator-member1-backup-default-all-good"]}
+
+
 def test_restore_form_lists_uncovered_clusters_and_the_backup_used(
-        snap_compare: Compare) -> None:
+        snap_compare: Compare, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also the preview of what would come back (#14 item 3), from a fixed resource list."""
+    from fleettui.live import downloads
+
+    monkeypatch.setattr(downloads, "session_resource_list", lambda *_: RESOURCE_LIST)
+
     async def form(pilot: Pilot[Any]) -> None:
         app = await _ready(pilot)
         app.push_screen(RestoreFormScreen("all-good"))
         await until(pilot, lambda: "Completed" in static_text(app, "#choices"),
                     what="the choices")
         app.screen.query_one("#name", Input).value = "all-good-back"
+        await until(pilot, lambda: "total: 7 items" in static_text(app, "#comes-back"),
+                    what="the preview")
+        assert (f"{M1}: kurator-backup: 1 Namespace, 2 Pod; shop: 1 Deployment, 1 Namespace, "
+                "2 Pod; total: 7 items") in static_text(app, "#comes-back")
         await pilot.pause()
         text = static_text(app, "#choices")
         assert f"✓ {M1}: {M1}-backup-default-all-good (Completed, 2026-01-02 10:00 UTC)" \

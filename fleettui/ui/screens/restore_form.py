@@ -9,8 +9,10 @@ Completed run, an unfinished backup), naming the cluster: Kurator would stop wit
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, SelectionList, Static
@@ -28,6 +30,7 @@ from fleettui.model.restore_form import (
     build_restore,
     restore_field,
 )
+from fleettui.model.restore_preview import preview, preview_lines, restore_filter
 from fleettui.ui.screens.recovery_form import RecoveryFormScreen
 from fleettui.ui.widgets.toggles import Checklist
 
@@ -44,6 +47,9 @@ class RestoreFormScreen(RecoveryFormScreen):
         self.members: list[ClusterRef] = []
         self.covered: list[str] = []
         self.choices: list[BackupChoice] = []
+        # (cluster, Velero backup) → its resource list, or why it cannot be read; each is
+        # fetched once, in a worker, and narrowed again here as the filters change
+        self.resource_lists: dict[tuple[str, str], Any] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -56,6 +62,7 @@ class RestoreFormScreen(RecoveryFormScreen):
             yield Checklist(id="clusters")
             yield from self.error_box("clusters")
             yield Static("", id="choices")
+            yield Static("", id="comes-back")
             yield from self.compose_filters()
             yield from self.compose_options()
             yield from self.compose_tail()
@@ -134,10 +141,72 @@ class RestoreFormScreen(RecoveryFormScreen):
         storage = form_warning(session.store, targets, RESTORE)
         if storage:
             result.warnings.setdefault("clusters", storage)
+        self._show_comes_back(result)
         refused = [c for c in self.choices if not c.usable]
         if refused:
             result.errors.setdefault("clusters", "no usable Velero backup in " + ", ".join(
                 c.cluster for c in refused) + ": untick it, or wait for a completed run")
+
+
+    # ---- what would come back (#14 item 3) -----------------------------------------------------
+    def _show_comes_back(self, result: RestoreFormResult) -> None:
+        usable = [c for c in self.choices if c.usable]
+        wanted = [(c.cluster, c.velero_name) for c in usable
+                  if (c.cluster, c.velero_name) not in self.resource_lists]
+        for key in wanted:
+            self.resource_lists[key] = None  # asked for: fetched once
+        if wanted:
+            self.fetch_resource_lists(wanted)
+        self._show("comes-back", comes_back_text(
+            [(c.cluster, self.resource_lists.get((c.cluster, c.velero_name))) for c in usable],
+            restore_filter(result.manifest)))
+
+    @work(thread=True, group="resource-lists", exit_on_error=False)
+    def fetch_resource_lists(self, keys: list[tuple[str, str]]) -> None:
+        from fleettui.kube.errors import KubeError
+        from fleettui.live.downloads import session_resource_list
+
+        session = self.session
+        for cluster, name in keys:
+            if session is None:
+                return
+            try:
+                found: Any = session_resource_list(session, cluster, name)
+            except KubeError as e:
+                found = e  # said in place of the counts
+            self.app.call_from_thread(self._got_resource_list, (cluster, name), found)
+
+    def _got_resource_list(self, key: tuple[str, str], found: Any) -> None:
+        self.resource_lists[key] = found
+        if self.is_mounted and self.result is not None:
+            self._show_comes_back(self.result)
+
+
+def comes_back_text(lists: list[tuple[str, Any]], wanted: dict[str, Any]) -> Text:
+    """Per cluster, what the restore would bring back: its Velero backup's resource list
+    narrowed by the filters (per namespace: kinds and counts), or why it is not known."""
+    from fleettui.kube.errors import KubeError
+
+    if not lists:
+        return Text("")
+    text = Text("What would come back (the backup's resource list, narrowed by the filters):",
+                style="bold")
+    notes: list[str] = []
+    for cluster, found in lists:
+        text.append("\n")
+        text.append(cluster, style="bold")
+        if found is None:
+            text.append(": reading the resource list from Velero…", style="dim")
+        elif isinstance(found, KubeError):
+            text.append(f": ✗ {found.message}", style="red")
+        else:
+            got = preview(found, wanted)
+            notes = got.notes
+            body = preview_lines(got)[:-len(got.notes) or None]
+            text.append(": " + "; ".join(body))
+    for note in notes:
+        text.append(f"\nnote: {note}", style="yellow")
+    return text
 
 
 def choices_text(choices: list[BackupChoice], not_ready: set[str]) -> Text:
