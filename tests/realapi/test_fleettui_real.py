@@ -116,6 +116,18 @@ def test_restore_to_no_ready_cluster_is_refused(fleet: RealServer,
                    for e in writes_by(fleet, "admin"))
 
 
+def test_migrate_from_a_cluster_not_ready_is_flagged(fleet: RealServer,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, *as_user(fleet), "migrate", "create", "m-unready",
+                         "--from-cluster", "kurator-member1", "--to-cluster", "kurator-member2",
+                         "--dry-run=server")
+    assert code == 0 and out.strip() == ("migrate.backup.kurator.dev/m-unready created "
+                                         "(server dry run)")
+    assert err.splitlines() == [
+        "fleettui: warning: --from-cluster: kurator-member1 is not ready: Kurator backs "
+        "nothing up for this migrate until it is (it retries without a word in the status)"]
+
+
 def set_kurator_status(server: RealServer, backup: str, cluster: str, phase: str,
                        done: int, total: int = 10) -> None:
     """What Kurator's controller copies into a Backup's status, written as it writes it:

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from fleettui.cli.connection import fleet_members, kurator_host, name_of
+from fleettui.cli.connection import fleet_members, kurator_host, name_of, not_ready_members
 from fleettui.cli.follow_ops import follow_operation
 from fleettui.cli.operations import MIGRATE
 from fleettui.cli.options import (
@@ -32,7 +32,7 @@ from fleettui.cli.options import (
     refuse_readonly,
     split_flag,
 )
-from fleettui.cli.output import EXIT_OK, ChangePrinter, usage
+from fleettui.cli.output import EXIT_OK, ChangePrinter, usage, warn
 from fleettui.kube import resources as kc
 from fleettui.model.restore_form import MigrateForm, RestoreFormResult, build_migrate
 
@@ -102,9 +102,14 @@ def run(args: argparse.Namespace) -> int:
         refuse_readonly(args, f"create migrate {name}")
     with kurator_host(args) as host:
         result = build_online(host, form, flags)
+        source = form.source.strip()
+        unready = source in not_ready_members(host, form.namespace.strip(), form.fleet_clusters)
         created = host.create(kc.KURATOR_MIGRATES, result.manifest,
                               dry_run=args.dry_run == "server")
     print_warnings(result.warnings, flags)  # after success only: a failure is its one line
+    if unready:  # left out of Kurator's fleet map: "not recorded in the fleet", retried
+        warn(f"warning: --from-cluster: {source} is not ready: Kurator backs nothing up for "
+             "this migrate until it is (it retries without a word in the status)")
     print_created(args, created, MIGRATE.kind_name, name)
     if not args.wait or args.dry_run == "server":
         return EXIT_OK
