@@ -5,7 +5,7 @@ the first error, a failed download is said in place without hanging the UI, and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -137,15 +137,16 @@ async def test_a_request_never_processed_does_not_hang_the_ui(ran: Ran) -> None:
 
 
 class _LogApp(App[None]):
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], title: str = "big") -> None:
         super().__init__()
         self.log_lines = lines
+        self.title_text = title
 
     def compose(self) -> ComposeResult:
         yield from ()
 
     def on_mount(self) -> None:
-        self.push_screen(LogViewerScreen("big", lambda cancelled: self.log_lines))
+        self.push_screen(LogViewerScreen(self.title_text, lambda cancelled: self.log_lines))
 
 
 def big_log(n: int) -> list[str]:
@@ -170,3 +171,32 @@ async def test_a_100000_line_log_opens_and_scrolls() -> None:
         assert log.current == 99_993 and "line 99993 " in "\n".join(log.visible_lines())
         rendered = "".join(s.text for s in log.render_line(99_993 - log.scroll_offset.y))
         assert '"[b]line 99993 [/b]"' in rendered  # shown as typed, not read as markup
+
+
+def fixed_log() -> list[str]:
+    """A PartiallyFailed run's log as the simulator writes it, at a fixed time."""
+    from fleettui.sim import velero_artifacts as art
+
+    backup = {"metadata": {"name": "nightly", "namespace": "velero"},
+              "spec": {"includedNamespaces": ["shop"]},
+              "status": {"phase": "PartiallyFailed", "errors": 1, "warnings": 1,
+                         "startTimestamp": "2026-01-02T10:00:00Z",
+                         "completionTimestamp": "2026-01-02T10:01:30Z"}}
+    items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}] + [
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": n, "namespace": "shop"}}
+        for n in ("db-0", "frontend-0", "[red]odd-name")]
+    return art.backup_log(backup, items, art.backup_results(backup, items))
+
+
+def test_log_viewer_snapshot_at_the_first_error(snap_compare: Callable[..., bool]) -> None:
+    async def first_error(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        await until(pilot, lambda: isinstance(app.screen, LogViewerScreen)  # type: ignore[arg-type]
+                    and app.screen.loaded, what="loaded")
+        await pilot.press("e")
+        await pilot.pause()
+        assert "level=error" in "\n".join(app.screen.query_one(LogLines).visible_lines())
+        assert "error=" in str(app.screen.query_one("#log-line").render())  # the whole line
+
+    app = _LogApp(fixed_log(), "Velero log of nightly in kurator-member1")
+    assert snap_compare(app, run_before=first_error, terminal_size=SIZE)

@@ -26,6 +26,8 @@ Fetch = Callable[[Callable[[], bool]], list[str]]
 class LogViewerScreen(Screen[None]):
     DEFAULT_CSS = """
     LogViewerScreen #log-state { height: auto; padding: 0 1; }
+    LogViewerScreen #log-line { height: auto; max-height: 5; padding: 0 1;
+                                background: $boost; display: none; }
     LogViewerScreen #log-search { display: none; dock: bottom; margin-bottom: 1; }
     LogViewerScreen #log-search.shown { display: block; }
     """
@@ -51,6 +53,7 @@ class LogViewerScreen(Screen[None]):
         yield Static(Text(self.title_text, style="bold"), id="title")
         yield Static("fetching the log from Velero…", id="log-state")
         yield LogLines(id="log")
+        yield Static("", id="log-line")  # the line gone to, whole: logs are wider than 80
         yield Input(placeholder="search (enter: find, escape: cancel)", id="log-search")
         yield Footer(show_command_palette=False)
 
@@ -86,6 +89,12 @@ class LogViewerScreen(Screen[None]):
 
     def _say(self, text: str | Text) -> None:
         set_text(self.query_one("#log-state", Static), text)
+
+    def _go(self, index: int) -> None:
+        self.viewer.go_to(index)
+        box = self.query_one("#log-line", Static)
+        set_text(box, Text(self.viewer.lines[index]))
+        box.display = True
 
     @property
     def viewer(self) -> LogLines:
@@ -130,7 +139,7 @@ class LogViewerScreen(Screen[None]):
         if found is None:
             self._say(Text(f"no line contains {text!r}", style="yellow"))
             return
-        self.viewer.go_to(found)
+        self._go(found)
         everywhere = self.viewer.matches()
         self._say(f"match {everywhere.index(found) + 1} of {len(everywhere)} for {text!r} "
                   f"(line {found + 1:,}; n: next, N: previous)")
@@ -142,7 +151,7 @@ class LogViewerScreen(Screen[None]):
         if found is None:
             self._say("no line at level error in this log")
             return
-        self.viewer.go_to(found)
+        self._go(found)
         self._say(f"first error: line {found + 1:,}")
 
     def action_top(self) -> None:
