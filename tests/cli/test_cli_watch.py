@@ -127,7 +127,8 @@ def test_watch_keeps_every_change_across_a_simulator_restart(
                          ids=["drop", "hang", "500-burst", "429-burst"])
 def test_watch_ends_on_the_truth_through_each_fault(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, fault: dict[str, Any]) -> None:
-    sim, fleet, kubeconfig = start_sim(tmp_path, backup_seconds=3.0, bookmark_seconds=0.3)
+    # long enough for the watching process to start on a busy machine before the backup ends
+    sim, fleet, kubeconfig = start_sim(tmp_path, backup_seconds=6.0, bookmark_seconds=0.3)
     proc: Process | None = None
     try:
         create(capsys, kubeconfig, "faulty")

@@ -68,7 +68,7 @@ def run(argv: list[str]) -> tuple[int, str, str]:
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(sorted(FLAGS)), junk)
 def test_cli_create_flags(flag: str, value: str) -> None:
     argv = ["backup", "create", "ok", "--fleet", "quickstart", "--dry-run=client", "-o",
@@ -84,7 +84,7 @@ def test_cli_create_flags(flag: str, value: str) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(["--schedule", "--ttl", "--selector", "--include-namespaces",
                         "--storage-location", "--velero-namespace"]), junk)
 def test_cli_velero_flags(flag: str, value: str) -> None:

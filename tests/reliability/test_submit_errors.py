@@ -22,7 +22,9 @@ async def test_submit_error_keeps_form_and_creates_nothing(sim: Sim, code: int) 
         await open_form(pilot, app)
         await type_into(pilot, "name", "careful")
         await type_into(pilot, "include_namespaces", "shop")
-        runner.call(lambda: fleet.host.api.faults.configure({"error": code, "count": 1}))
+        # a 429 is retried (as client-go does): refuse more often than it retries
+        count = 99 if code == 429 else 1
+        runner.call(lambda: fleet.host.api.faults.configure({"error": code, "count": count}))
         await pilot.press("ctrl+s")
         await until(pilot, lambda: static_text(app, "#form-error").startswith("✗"),
                     what=f"the {code} explained")
