@@ -24,6 +24,10 @@ LOGGED_PHASES = ("Completed", "PartiallyFailed", "Failed", "WaitingForPluginOper
                  "WaitingForPluginOperationsPartiallyFailed")
 
 
+READONLY_NOTE = ("reading Velero's logs, results and resource lists creates a DownloadRequest "
+                 "(a write), which --readonly refuses")
+
+
 def not_logged_reason(what: str, phase: str) -> str:
     """Why there is no log to fetch yet, or "" when there should be one."""
     if phase in LOGGED_PHASES:

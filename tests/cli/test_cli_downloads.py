@@ -124,3 +124,31 @@ def test_results_json_shape_is_velero_s(finished: Finished) -> None:
     data = json.loads(gzip.decompress(fleet.objects.objects[f"backups/{name}/{name}-results.gz"]))
     assert set(data) == {"errors", "warnings"}
     assert set(data["errors"]) <= {"velero", "cluster", "namespaces"}
+
+
+def test_status_lists_the_per_item_errors_under_the_reasons(
+        finished: Finished, capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, kcfg = finished
+    code, out, err = cli(capsys, *kcfg, "backup", "status", "shop")
+    assert code == 0, err
+    lines = out.splitlines()
+    head = lines.index("kurator-member1: Velero's results of "
+                       "kurator-member1-backup-default-shop:")
+    assert lines[head + 1].startswith("  error    namespace kurator-backup: error executing")
+    assert any("kurator-member2: Velero's results of" in line for line in lines)
+    assert lines[-1].startswith("overall: ")
+
+
+def test_readonly_creates_no_download_request(finished: Finished,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    _, fleet, kcfg = finished
+    before = [a for a in fleet.audit if "downloadrequests" in a.get("path", "")]
+    code, _, err = cli(capsys, *kcfg, "--readonly", "backup", "logs", "shop",
+                       "--cluster", "kurator-member1")
+    assert code == 2 and "--readonly" in err and "DownloadRequest" in err
+    code, out, _ = cli(capsys, *kcfg, "--readonly", "backup", "status", "shop")
+    assert code == 0 and "per-item results not read" in out
+    code, _, err = cli(capsys, *kcfg, "--readonly", "restore", "create", "r", "--from-backup",
+                       "shop", "--dry-run=client", "--preview")
+    assert code == 2 and err.startswith("fleettui: --preview: ")
+    assert [a for a in fleet.audit if "downloadrequests" in a.get("path", "")] == before

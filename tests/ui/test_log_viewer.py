@@ -200,3 +200,16 @@ def test_log_viewer_snapshot_at_the_first_error(snap_compare: Callable[..., bool
 
     app = _LogApp(fixed_log(), "Velero log of nightly in kurator-member1")
     assert snap_compare(app, run_before=first_error, terminal_size=SIZE)
+
+
+async def test_readonly_reads_no_log_and_no_results(ran: Ran) -> None:
+    _, fleet, kc = ran
+    app = make_app(kc, readonly=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await _status(pilot, app)
+        await until(pilot, lambda: "per-item results not read" in static_text(app, "#results"),
+                    what="the readonly note")
+        await pilot.press("l")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, LogViewerScreen)
+    assert not [a for a in fleet.audit if "downloadrequests" in a["path"]]

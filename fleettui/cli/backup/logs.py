@@ -14,7 +14,7 @@ from fleettui.kube import resources as kc
 from fleettui.kube.downloads import Limits
 from fleettui.kube.errors import KubeError
 from fleettui.live.backup_status import fleet_status
-from fleettui.live.downloads import not_logged_reason, velero_log
+from fleettui.live.downloads import READONLY_NOTE, not_logged_reason, velero_log
 from fleettui.model.kurator import VELERO_NAMESPACE
 from fleettui.model.status import ClusterRow
 
@@ -41,9 +41,15 @@ def limits(args: argparse.Namespace) -> Limits:
     return Limits(processed_within=within)
 
 
+def refuse_readonly(args: argparse.Namespace) -> None:
+    if getattr(args, "readonly", False):
+        raise usage("--readonly", READONLY_NOTE)
+
+
 def cluster_rows(args: argparse.Namespace) -> list[ClusterRow]:
     """The backup's rows, or the one of --cluster; reads the host and the members once."""
     check_namespace(args.namespace)
+    refuse_readonly(args)
     with kurator_host(args) as host:
         obj = host.get(kc.KURATOR_BACKUPS, args.namespace, args.name)  # 404 → exit 1
         store = snapshot(host, args.namespace, [obj])

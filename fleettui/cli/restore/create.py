@@ -51,7 +51,7 @@ from fleettui.cli.output import (
 )
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
-from fleettui.live.downloads import restore_preview
+from fleettui.live.downloads import READONLY_NOTE, restore_preview
 from fleettui.model.kurator import BACKUP_NAME_LABEL, VELERO_NAMESPACE, parse_backup
 from fleettui.model.restore import BackupChoice, choose_velero_backup, restore_targets
 from fleettui.model.restore_form import RestoreForm, RestoreFormResult, build_restore
@@ -118,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
         result.errors.pop("fleet", None)  # the backup's, read on the host below
     raise_form_errors(result.errors, flags)
     name = form.name.strip()
+    if args.preview and getattr(args, "readonly", False):
+        raise usage("--preview", READONLY_NOTE)
     if args.dry_run == "client" and not args.preview:
         print_warnings(result.warnings, flags)
         print_created(args, result.manifest, RESTORE.kind_name, name)

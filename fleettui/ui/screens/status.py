@@ -10,7 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from fleettui.live.downloads import LOGGED_PHASES, ResultsCache, not_logged_reason, session_log
+from fleettui.live.downloads import (
+    LOGGED_PHASES,
+    READONLY_NOTE,
+    ResultsCache,
+    not_logged_reason,
+    session_log,
+)
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
 from fleettui.model.status import FAILED, PARTIALLY_FAILED, ClusterRow, FleetBackupStatus
@@ -146,6 +152,9 @@ class StatusScreen(LiveScreen):
         box.display = wanted
         if not wanted or row is None:
             return
+        if self.fleet_app.readonly:
+            set_text(box, Text(f"per-item results not read: {READONLY_NOTE}", style="dim"))
+            return
         key = (row.cluster_name, row.velero_name, row.phase)
         found = self.results.get(key)
         if found is None:
@@ -180,6 +189,11 @@ class StatusScreen(LiveScreen):
         if not found:
             text.append("\nno per-item errors or warnings recorded", style="dim")
         return text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logs" and self.fleet_app.readonly:
+            return False  # a DownloadRequest is a write
+        return super().check_action(action, parameters)
 
     def action_logs(self) -> None:
         row, session = self._selected_row(), self.session
