@@ -85,8 +85,8 @@ def take_backup(runner: SimThread, fleet: SimFleet, name: str) -> None:
 def test_a_deleted_namespace_comes_back_with_its_pods(sim: Sim) -> None:
     runner, fleet, _ = sim
     take_backup(runner, fleet, "before")
-    for pod in ("busybox", "busybox-with-pv"):
-        delete(runner, fleet, M1, PODS.key, APP_NS, pod)
+    for name in ("busybox", "busybox-with-pv"):
+        delete(runner, fleet, M1, PODS.key, APP_NS, name)
     delete(runner, fleet, M1, NAMESPACES.key, "", APP_NS)
     create(runner, fleet, "kurator-host", KURATOR_RESTORES,
            kurator("Restore", "after", {"backupName": "before"}))
@@ -151,7 +151,7 @@ def test_a_schedule_without_a_completed_run_stops_the_restore(sim: Sim) -> None:
              what="the restore reconciled")
     for member in (M1, M2):
         store = fleet.cluster(member).store
-        assert not runner.call(lambda s=store: list(s.items(VELERO_RESTORES)))
+        assert not runner.call(lambda s=store: list(s.items(VELERO_RESTORES)))  # type: ignore[misc]
 
 
 def test_the_newest_completed_run_is_chosen_not_a_newer_partial_one(sim: Sim) -> None:
@@ -159,7 +159,7 @@ def test_the_newest_completed_run_is_chosen_not_a_newer_partial_one(sim: Sim) ->
     schedule = f"{M1}-backup-default-nightly"
     for stamp, phase in (("20261101000000", "Completed"), ("20261102000000", "Completed"),
                          ("20261103000000", "PartiallyFailed")):
-        run = {"apiVersion": "velero.io/v1", "kind": "Backup",
+        run: dict[str, Any] = {"apiVersion": "velero.io/v1", "kind": "Backup",
                "metadata": {"name": f"{schedule}-{stamp}", "namespace": "velero",
                             "labels": {"velero.io/schedule-name": schedule}},
                "spec": {}, "status": {"phase": phase,

@@ -31,7 +31,7 @@ def watch_events(fleet: SimFleet, cluster: str, query: str, until: int,
     conn.request("GET", f"{VB}?watch=1&{query}",
                  headers={"Authorization": f"Bearer {fleet.config.admin_token}"})
     resp = conn.getresponse()
-    events = []
+    events: list[dict[str, Any]] = []
     try:
         while len(events) < until:
             line = resp.readline()
