@@ -10,7 +10,7 @@ runs synced in from a shared bucket are told apart by their timestamps (model/sc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -107,43 +107,60 @@ def _clusters(store: LiveStore, host: str, namespace: str, backup: Obj) -> list[
 
 def kurator_health(store: LiveStore, host: str, namespace: str, now: datetime,
                    limits: HealthLimits | None = None,
-                   errors: Mapping[str, str] | None = None) -> list[ScheduleHealth]:
-    """A row per (scheduled Kurator Backup, cluster), by backup then cluster."""
+                   errors: Mapping[str, str] | None = None,
+                   only: Collection[str] | None = None,
+                   schedules: Collection[str] | None = None,
+                   runs: dict[str, dict[str, list[Obj]]] | None = None) -> list[ScheduleHealth]:
+    """A row per (scheduled Kurator Backup, cluster), by backup then cluster. For a screen
+    that derives a part at a time: `only` these clusters, `schedules` only these, and `runs`
+    each cluster's runs by schedule, kept between calls (filled here as read)."""
     rows: list[ScheduleHealth] = []
-    grouped: dict[str, dict[str, list[Obj]]] = {}
+    grouped: dict[str, dict[str, list[Obj]]] = {} if runs is None else runs
     for backup in sorted(store.objects(host, kc.KURATOR_BACKUPS), key=_name):
         cron = str((backup.get("spec") or {}).get("schedule") or "")
-        if not cron:
-            continue
         name = _name(backup)
+        if not cron or (schedules is not None and name not in schedules):
+            continue
         created = parse_time((backup.get("metadata") or {}).get("creationTimestamp"))
         for ref in _clusters(store, host, namespace, backup):
+            if only is not None and ref.name not in only:
+                continue
             if ref.name not in grouped:
                 grouped[ref.name] = runs_by_schedule(store.objects(ref.name, kc.VELERO_BACKUPS))
             vname = velero_object_name(ref.name, "backup", namespace, name)
             live = grouped[ref.name].get(vname, [])
             names = {_name(b) for b in live}
-            runs = live + [c for c in _copied_runs(backup, ref.name, vname)
+            mine = live + [c for c in _copied_runs(backup, ref.name, vname)
                            if _name(c) not in names]
             rows.append(assess(
                 name, ref.name, vname, cron,
-                store.get(ref.name, kc.VELERO_SCHEDULES, "velero", vname), runs, now, limits,
+                store.get(ref.name, kc.VELERO_SCHEDULES, "velero", vname), mine, now, limits,
                 created=created, problem=member_problem(store, ref.name, errors)))
     return rows
 
 
 def velero_health(store: LiveStore, contexts: Iterable[str], now: datetime,
                   limits: HealthLimits | None = None,
-                  errors: Mapping[str, str] | None = None) -> list[ScheduleHealth]:
-    """A row per (Velero Schedule, context), by schedule then context."""
+                  errors: Mapping[str, str] | None = None,
+                  only: Collection[str] | None = None,
+                  schedules: Collection[str] | None = None,
+                  runs: dict[str, dict[str, list[Obj]]] | None = None) -> list[ScheduleHealth]:
+    """A row per (Velero Schedule, context), by schedule then context (the parameters as
+    for kurator_health)."""
     rows: list[ScheduleHealth] = []
+    kept = {} if runs is None else runs
     for ctx in contexts:
-        schedules = store.objects(ctx, kc.VELERO_SCHEDULES)
-        if not schedules:
+        if only is not None and ctx not in only:
             continue
-        grouped = runs_by_schedule(store.objects(ctx, kc.VELERO_BACKUPS))
+        found = [s for s in store.objects(ctx, kc.VELERO_SCHEDULES)
+                 if schedules is None or _name(s) in schedules]
+        if not found:
+            continue
+        if ctx not in kept:
+            kept[ctx] = runs_by_schedule(store.objects(ctx, kc.VELERO_BACKUPS))
+        grouped = kept[ctx]
         problem = member_problem(store, ctx, errors)
-        for sched in schedules:
+        for sched in found:
             name = _name(sched)
             rows.append(assess(name, ctx, name, "", sched, grouped.get(name, []), now,
                                limits, shared_names=True, problem=problem))
@@ -156,13 +173,40 @@ def worst_first(rows: list[ScheduleHealth]) -> list[ScheduleHealth]:
     return sorted(rows, key=lambda r: order.get(r.verdict, 9))
 
 
-def session_health(source: Source, now: datetime, limits: HealthLimits | None = None
+def session_health(source: Source, now: datetime, limits: HealthLimits | None = None,
+                   only: Collection[str] | None = None,
+                   schedules: Collection[str] | None = None,
+                   runs: dict[str, dict[str, list[Obj]]] | None = None
                    ) -> list[ScheduleHealth]:
-    """The rows of the mode the session is in (what `:health` and `schedules` show)."""
+    """The rows of the mode the session is in (what `:health` and `schedules` show); the
+    other parameters as for kurator_health."""
     if source.mode == "kurator":
         return kurator_health(source.store, source.context or "", source.namespace, now,
-                              limits, source.member_errors)
-    return velero_health(source.store, source.contexts, now, limits, source.member_errors)
+                              limits, source.member_errors, only, schedules, runs)
+    return velero_health(source.store, source.contexts, now, limits, source.member_errors,
+                         only, schedules, runs)
+
+
+def schedule_clusters(source: Source, name: str) -> list[str]:
+    """The clusters of one schedule, in the order its rows come."""
+    store = source.store
+    if source.mode == "kurator":
+        host = source.context or ""
+        backup = store.get(host, kc.KURATOR_BACKUPS, source.namespace, name)
+        return [] if backup is None else [
+            r.name for r in _clusters(store, host, source.namespace, backup)]
+    return sorted(ctx for ctx in source.contexts
+                  if any(_name(s) == name for s in store.objects(ctx, kc.VELERO_SCHEDULES)))
+
+
+def schedule_names(source: Source) -> list[str]:
+    """Every schedule's name, in the order the rows come (a screen derives one at a time)."""
+    if source.mode == "kurator":
+        return sorted(_name(b) for b in source.store.objects(source.context or "",
+                                                             kc.KURATOR_BACKUPS)
+                      if (b.get("spec") or {}).get("schedule"))
+    return sorted({_name(s) for ctx in source.contexts
+                   for s in source.store.objects(ctx, kc.VELERO_SCHEDULES)})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -167,7 +167,6 @@ class LiveTable(DataTable[Cell]):
         for key in [k for k in self._shown if k not in wanted]:
             self.remove_row(key)
             self._count(self._shown.pop(key), -1)
-        labels = self._labels
         order_changed = False
         changed: list[tuple[str, str, Cell]] = []
         for key, cells in rows:
@@ -178,13 +177,7 @@ class LiveTable(DataTable[Cell]):
                 order_changed = True
                 self._count(values, 1)
             else:
-                for i, (a, b) in enumerate(zip(old, values, strict=False)):
-                    if differs(a, b):
-                        if labels[i] in self._cell_widths:
-                            self._count(old, -1, labels[i])
-                            self._count(values, 1, labels[i])
-                        if labels[i] in self._widths:
-                            changed.append((key, labels[i], b))
+                self._diff(key, old, values, changed)
             self._shown[key] = values
         if changed:
             self._set_cells(changed)
@@ -195,6 +188,41 @@ class LiveTable(DataTable[Cell]):
             self.move_cursor(row=self.get_row_index(keep), animate=False)
         if self._needs_changed():
             self._relayout()
+
+    def update_rows(self, rows: Sequence[Row]) -> None:
+        """Sync only these rows, each shown already; the others stay as they are (a screen
+        that knows what changed skips diffing a thousand unchanged rows)."""
+        changed: list[tuple[str, str, Cell]] = []
+        for key, cells in rows:
+            values: list[Cell] = [as_text(c) for c in cells]
+            self._diff(key, self._shown[key], values, changed)
+            self._shown[key] = values
+        if changed:
+            self._set_cells(changed)
+        if self._needs_changed():
+            self._relayout()
+
+    def append_rows(self, rows: Sequence[Row]) -> None:
+        """Append rows not shown yet, after the others (a screen that fills itself a part at
+        a time, without diffing or reordering what is there)."""
+        for key, cells in rows:
+            values: list[Cell] = [as_text(c) for c in cells]
+            self.add_row(*self._visible(values), key=key)
+            self._count(values, 1)
+            self._shown[key] = values
+        if self._needs_changed():
+            self._relayout()
+
+    def _diff(self, key: str, old: Sequence[Cell], values: Sequence[Cell],
+              changed: list[tuple[str, str, Cell]]) -> None:
+        labels = self._labels
+        for i, (a, b) in enumerate(zip(old, values, strict=False)):
+            if differs(a, b):
+                if labels[i] in self._cell_widths:
+                    self._count(old, -1, labels[i])
+                    self._count(values, 1, labels[i])
+                if labels[i] in self._widths:
+                    changed.append((key, labels[i], b))
 
     def _set_cells(self, changed: list[tuple[str, str, Cell]]) -> None:
         """update_cell, but repainting only the changed rows and re-rendering only the changed
