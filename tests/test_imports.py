@@ -14,7 +14,7 @@ ALLOWED = {
     "live": {"kube", "model"},
     "ui": {"live", "kube", "model"},
     "cli": {"live", "kube", "model", "sim", "ui"},  # sim and ui only to start them (demo, TUI)
-    "sim": {"model"},
+    "sim": {"model", "kube"},  # the controllers as API clients (sim/api_store.py)
 }
 BANNED_EXTERNAL = {
     "model": {"textual", "kubernetes", "aiohttp"},

@@ -14,8 +14,10 @@ from typing import Any
 
 import yaml
 
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.crd_loader import CrdInfo
-from fleettui.sim.store import ClusterStore, Obj
+from fleettui.sim.errors import ApiError
+from fleettui.sim.store import Obj
 from fleettui.sim.types import ATTACHED, CRDS, FLEETS, NAMESPACES, PODS, SECRETS, VELERO_BSL
 
 FLEET = "quickstart"
@@ -30,18 +32,23 @@ def member_name(i: int) -> str:
     return f"kurator-member{i}"
 
 
-def _create(store: ClusterStore, rkey: str, obj: Obj) -> None:
-    store.create(store.types[rkey], obj)
+def _create(store: ControllerStore, rkey: str, obj: Obj) -> None:
+    try:
+        store.create(store.types[rkey], obj)
+    except ApiError as e:
+        # A real kube-apiserver makes default, kube-system and kube-public itself.
+        if e.code != 409 or rkey != NAMESPACES.key:
+            raise
 
 
-def _ns(store: ClusterStore, name: str, labels: dict[str, str] | None = None) -> None:
+def _ns(store: ControllerStore, name: str, labels: dict[str, str] | None = None) -> None:
     meta: dict[str, Any] = {"name": name, "labels": {"kubernetes.io/metadata.name": name,
                                                      **(labels or {})}}
     _create(store, NAMESPACES.key, {"metadata": meta, "spec": {"finalizers": ["kubernetes"]},
                                      "status": {"phase": "Active"}})
 
 
-def _pod(store: ClusterStore, ns: str, name: str, labels: dict[str, str],
+def _pod(store: ControllerStore, ns: str, name: str, labels: dict[str, str],
          image: str = "busybox:1.35") -> None:
     _create(store, PODS.key, {
         "metadata": {"name": name, "namespace": ns, "labels": labels},
@@ -49,7 +56,7 @@ def _pod(store: ClusterStore, ns: str, name: str, labels: dict[str, str],
         "status": {"phase": "Running"}})
 
 
-def _secret(store: ClusterStore, ns: str, name: str, data: dict[str, str],
+def _secret(store: ControllerStore, ns: str, name: str, data: dict[str, str],
             labels: dict[str, str] | None = None) -> None:
     enc = {k: base64.b64encode(v.encode()).decode() for k, v in data.items()}
     _create(store, SECRETS.key, {"metadata": {"name": name, "namespace": ns,
@@ -57,7 +64,7 @@ def _secret(store: ClusterStore, ns: str, name: str, data: dict[str, str],
                                  "type": "Opaque", "data": enc})
 
 
-def _crds(store: ClusterStore, crds: list[CrdInfo]) -> None:
+def _crds(store: ControllerStore, crds: list[CrdInfo]) -> None:
     for info in crds:
         crd = copy.deepcopy(info.crd)
         crd.setdefault("metadata", {}).pop("creationTimestamp", None)
@@ -65,7 +72,7 @@ def _crds(store: ClusterStore, crds: list[CrdInfo]) -> None:
         _create(store, CRDS.key, crd)
 
 
-def seed_host(store: ClusterStore, crds: list[CrdInfo], members: dict[str, str],
+def seed_host(store: ControllerStore, crds: list[CrdInfo], members: dict[str, str],
               member_token: str, ca_data: str) -> None:
     """`members` maps cluster name → server URL."""
     _crds(store, crds)
@@ -96,13 +103,13 @@ def seed_host(store: ClusterStore, crds: list[CrdInfo], members: dict[str, str],
         "phase": "Ready", "readyClusters": len(members), "unReadyClusters": 0}}, status=True)
 
 
-def mark_ready(store: ClusterStore, cluster: str, ready: bool) -> None:
+def mark_ready(store: ControllerStore, cluster: str, ready: bool) -> None:
     ac = store.find(ATTACHED, FLEET_NS, cluster)
     if ac is not None:
         store.replace(store.types[ATTACHED], {**ac, "status": {"ready": ready}}, status=True)
 
 
-def seed_member(store: ClusterStore, crds: list[CrdInfo], index: int) -> None:
+def seed_member(store: ControllerStore, crds: list[CrdInfo], index: int) -> None:
     _crds(store, crds)
     for ns in ("default", "kube-system", "kube-public", "velero"):
         _ns(store, ns)

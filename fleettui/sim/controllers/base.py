@@ -8,8 +8,9 @@ import copy
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.errors import ApiError
-from fleettui.sim.store import MANAGER, ClusterStore, Obj
+from fleettui.sim.store import MANAGER, Obj
 
 Reconcile = Callable[[tuple[str, str]], Awaitable[float | None]]
 
@@ -70,13 +71,13 @@ class WorkQueue:
                 await task
 
 
-def write(store: ClusterStore, rkey: str, obj: Obj, status: bool = False,
+def write(store: ControllerStore, rkey: str, obj: Obj, status: bool = False,
           manager: str = MANAGER) -> Obj:
     """Store an updated copy of `obj` as a controller would (no HTTP, same semantics)."""
     return store.replace(store.types[rkey], copy.deepcopy(obj), status=status, manager=manager)
 
 
-def set_status(store: ClusterStore, rkey: str, obj: Obj, status: dict[str, Any],
+def set_status(store: ControllerStore, rkey: str, obj: Obj, status: dict[str, Any],
                manager: str = MANAGER) -> Obj:
     new = copy.deepcopy(obj)
     new["status"] = status

@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.controllers.base import WorkQueue, set_status
 from fleettui.sim.controllers.velero import MANAGER, VELERO_NS, parse_time, rfc3339
 from fleettui.sim.errors import ApiError
 from fleettui.sim.object_store import RESTORE_FILES, ObjectStore, object_key
-from fleettui.sim.store import ClusterStore, Event
+from fleettui.sim.store import Event
 from fleettui.sim.types import VELERO_BACKUPS, VELERO_DOWNLOADS, VELERO_RESTORES
 
 URL_TTL = 600.0  # velero pkg/persistence: DownloadURLTTL, 10 minutes
@@ -60,7 +61,7 @@ class DownloadFaults:
 
 
 class DownloadController:
-    def __init__(self, store: ClusterStore, objects: ObjectStore,
+    def __init__(self, store: ControllerStore, objects: ObjectStore,
                  faults: DownloadFaults | None = None) -> None:
         self.store = store
         self.objects = objects

@@ -16,10 +16,11 @@ from typing import Any
 
 from fleettui.model.errors import FieldError
 from fleettui.model.names import velero_object_name
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.errors import ApiError
 from fleettui.sim.kurator_objects import velero_objects_for
-from fleettui.sim.store import ClusterStore, Event, Obj
+from fleettui.sim.store import Event, Obj
 from fleettui.sim.types import ATTACHED, FLEETS, KURATOR_BACKUPS, VELERO_BACKUPS, VELERO_SCHEDULES
 
 FINALIZER = "backup.kurator.dev"
@@ -33,7 +34,7 @@ class ResolveError(Exception):
 
 
 class KuratorBackupController:
-    def __init__(self, host: ClusterStore, members: Callable[[str], ClusterStore | None],
+    def __init__(self, host: ControllerStore, members: Callable[[str], ControllerStore | None],
                  sync_interval: float = 30.0) -> None:
         self.host = host
         self.members = members  # cluster name → its store, None when unreachable
@@ -153,7 +154,7 @@ class KuratorBackupController:
                     upsert(details, cluster, kind, vname, velero.get("status"))
         return details
 
-    def latest_completed_run(self, store: ClusterStore, schedule: str) -> Obj | None:
+    def latest_completed_run(self, store: ControllerStore, schedule: str) -> Obj | None:
         runs = [b for b in store.items(VELERO_BACKUPS, VELERO_NS)
                 if (b["metadata"].get("labels") or {}).get("velero.io/schedule-name") == schedule
                 and (b.get("status") or {}).get("phase") == "Completed"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from fleettui.model.errors import FieldError
 from fleettui.model.names import velero_object_name
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.controllers.kurator import (
     MANAGER,
@@ -26,7 +27,7 @@ from fleettui.sim.controllers.kurator import (
 from fleettui.sim.controllers.velero import rfc3339
 from fleettui.sim.errors import ApiError
 from fleettui.sim.kurator_objects import velero_migrate_backup_for, velero_restore_for
-from fleettui.sim.store import ClusterStore, Event, Obj
+from fleettui.sim.store import Event, Obj
 from fleettui.sim.types import (
     KURATOR_BACKUPS,
     KURATOR_MIGRATES,
@@ -73,7 +74,7 @@ class KuratorRestoreController:
                 meta.get("deletionTimestamp") != old.get("deletionTimestamp"):
             queue.add((meta["namespace"], meta["name"]))
 
-    def member(self, cluster: str) -> ClusterStore:
+    def member(self, cluster: str) -> ControllerStore:
         store = self.backups.members(cluster)
         if store is None:
             raise ApiError(503, f"cluster {cluster} unreachable")
@@ -274,7 +275,7 @@ class KuratorRestoreController:
         return None
 
 
-def add_finalizer(host: ClusterStore, rkey: str, obj: Obj, finalizer: str) -> Obj:
+def add_finalizer(host: ControllerStore, rkey: str, obj: Obj, finalizer: str) -> Obj:
     if finalizer in (obj["metadata"].get("finalizers") or []):
         return obj
     new = copy.deepcopy(obj)

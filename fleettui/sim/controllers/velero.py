@@ -21,10 +21,11 @@ from fleettui.model.durations import parse_duration
 from fleettui.model.errors import FieldError
 from fleettui.model.selectors import selector_matches
 from fleettui.sim.bucket import Bucket
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.controllers.base import WorkQueue, set_status, write
 from fleettui.sim.errors import ApiError
 from fleettui.sim.object_store import ObjectStore
-from fleettui.sim.store import ClusterStore, Event, Obj
+from fleettui.sim.store import Event, Obj
 from fleettui.sim.types import (
     NAMESPACES,
     VELERO_BACKUPS,
@@ -87,7 +88,7 @@ def parse_time(s: str | None) -> datetime | None:
         return None
 
 
-def validation_errors(spec: dict[str, Any], store: ClusterStore) -> list[str]:
+def validation_errors(spec: dict[str, Any], store: ControllerStore) -> list[str]:
     """The checks Velero's backup controller makes before it starts (FailedValidation)."""
     errs = []
     if any(spec.get(k) not in (None, []) for k in OLD_FILTERS) and any(
@@ -130,7 +131,7 @@ UNAVAILABLE_MESSAGE = ("BackupStorageLocation \"{name}\" is unavailable: rpc err
                        "StatusCode: 403, api error AccessDenied: Access Denied (simulated)")
 
 
-def set_storage(store: ClusterStore, state: str, name: str = STORAGE_LOCATION) -> None:
+def set_storage(store: ControllerStore, state: str, name: str = STORAGE_LOCATION) -> None:
     """Make a member's location Available, Unavailable (with the message Velero's BSL
     controller writes when the bucket refuses it) or ReadOnly (spec.accessMode, which the
     operator sets; the location stays Available), validated now."""
@@ -151,7 +152,7 @@ def set_storage(store: ClusterStore, state: str, name: str = STORAGE_LOCATION) -
     set_status(store, VELERO_BSL, bsl, status, manager=MANAGER)
 
 
-def select_items(spec: dict[str, Any], store: ClusterStore) -> list[Obj]:
+def select_items(spec: dict[str, Any], store: ControllerStore) -> list[Obj]:
     """Objects the backup includes: namespaces plus their selected contents."""
     inc = set(spec.get("includedNamespaces") or ["*"])
     exc = set(spec.get("excludedNamespaces") or [])
@@ -187,12 +188,12 @@ def prepared(backup: Obj) -> Obj:
     return backup
 
 
-def count_items(spec: dict[str, Any], store: ClusterStore) -> int:
+def count_items(spec: dict[str, Any], store: ControllerStore) -> int:
     return len(select_items(spec, store))
 
 
 class VeleroController:
-    def __init__(self, store: ClusterStore, settings: VeleroSettings,
+    def __init__(self, store: ControllerStore, settings: VeleroSettings,
                  bucket: Bucket | None = None, objects: ObjectStore | None = None) -> None:
         self.store = store
         self.settings = settings

@@ -17,12 +17,13 @@ from typing import Any
 
 from fleettui.model.selectors import selector_matches
 from fleettui.sim.bucket import Bucket
+from fleettui.sim.controller_store import ControllerStore
 from fleettui.sim.controllers.base import WorkQueue, set_status
 from fleettui.sim.controllers.velero import MANAGER, VELERO_NS, VeleroSettings, rfc3339
 from fleettui.sim.errors import ApiError
 from fleettui.sim.object_store import ObjectStore
 from fleettui.sim.resource_type import ResourceType
-from fleettui.sim.store import ClusterStore, Event, Obj
+from fleettui.sim.store import Event, Obj
 from fleettui.sim.types import NAMESPACES, VELERO_BACKUPS, VELERO_RESTORES
 
 SCHEDULE_LABEL = "velero.io/schedule-name"
@@ -32,7 +33,7 @@ _RESET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedF
 
 
 class VeleroRestoreController:
-    def __init__(self, store: ClusterStore, settings: VeleroSettings, bucket: Bucket,
+    def __init__(self, store: ControllerStore, settings: VeleroSettings, bucket: Bucket,
                  objects: ObjectStore | None = None) -> None:
         self.store = store
         self.settings = settings
@@ -166,7 +167,7 @@ class VeleroRestoreController:
             self.store.create(NAMESPACES, ns, manager=MANAGER)
 
 
-def restorable(items: list[Obj], spec: dict[str, Any], store: ClusterStore) -> list[Obj]:
+def restorable(items: list[Obj], spec: dict[str, Any], store: ControllerStore) -> list[Obj]:
     """The items of a backup that the restore's filters keep, namespaces first; Velero's own
     kinds are never restored (it excludes them itself)."""
     inc = set(spec.get("includedNamespaces") or ["*"])
@@ -192,13 +193,13 @@ def restorable(items: list[Obj], spec: dict[str, Any], store: ClusterStore) -> l
     return sorted(kept, key=lambda o: o.get("kind") != "Namespace")
 
 
-def type_of(store: ClusterStore, obj: Obj) -> ResourceType | None:
+def type_of(store: ControllerStore, obj: Obj) -> ResourceType | None:
     group = str(obj.get("apiVersion", "")).rpartition("/")[0]
     return next((rt for rt in store.types.values()
                  if rt.kind == obj.get("kind") and rt.group == group), None)
 
 
-def resource_name(store: ClusterStore, obj: Obj) -> str:
+def resource_name(store: ControllerStore, obj: Obj) -> str:
     """The name a resource filter uses: `pods`, `namespaces`, `schedules.velero.io`."""
     rt = type_of(store, obj)
     if rt is None:
