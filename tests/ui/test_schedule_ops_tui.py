@@ -193,3 +193,44 @@ def test_pause_dialog_snapshot(snap_compare: Compare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, run_before=show, terminal_size=(80, 24))
+
+
+def read_only(session: Any, cluster: str) -> None:
+    bsl = session.store.objects(cluster, kc.VELERO_BSLS)[0]
+    session.store.replace(cluster, kc.VELERO_BSLS, [{**bsl, "spec": {"accessMode": "ReadOnly"}}])
+
+
+async def test_restore_and_migrate_forms_warn_only_where_what_is_sent_fails() -> None:
+    """A restore reads (ReadOnly is fine, Unavailable is not); a migrate's source backs up."""
+    from fleettui.ui.screens.migrate_form import MigrateFormScreen
+    from fleettui.ui.screens.restore_form import RestoreFormScreen
+
+    session = kurator_session()  # LONG's location is Unavailable
+    read_only(session, M2)
+    for m in (M1, M2, LONG):  # each member's own run of the backup, so the restore can go on
+        session.store.replace(m, kc.VELERO_BACKUPS, [{
+            "metadata": {"name": f"{m}-backup-default-nightly-shop", "namespace": "velero"},
+            "status": {"phase": "Completed", "startTimestamp": "2026-01-01T00:00:00Z"}}])
+    app = FixedApp(session)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(RestoreFormScreen("nightly-shop"))
+        await until(pilot, lambda: "storage:" in static_text(app, "#clusters-error"),
+                    what="the restore form's storage warning")
+        said = static_text(app, "#clusters-error")
+        assert said.startswith(f"! storage: {LONG} (default is Unavailable): restores there "
+                               "cannot read the backup")
+        assert M2 not in said and M1 not in said
+        app.pop_screen()
+        await app.push_screen(MigrateFormScreen("quickstart", M2))
+        await until(pilot, lambda: "storage:" in static_text(app, "#source-error"),
+                    what="the migrate source's warning")
+        assert static_text(app, "#source-error").startswith(
+            f"! storage: {M2} (default is ReadOnly): backups there end FailedValidation")
+        targets = app.screen.query_one("#targets", SelectionList)
+        targets.select(LONG)
+        targets.select(M1)
+        await until(pilot, lambda: "storage:" in static_text(app, "#targets-error"),
+                    what="the migrate targets' warning")
+        assert static_text(app, "#targets-error").startswith(
+            f"! storage: {LONG} (default is Unavailable): restores there cannot read")
+        assert M1 not in static_text(app, "#targets-error")
