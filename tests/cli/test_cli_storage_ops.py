@@ -213,6 +213,11 @@ def test_refusals_and_unknown_names(tmp_path: Path,
         before = len(fleet.audit)
         code, _, err = cli(capsys, *kcfg, "--readonly", "schedule", "pause", "nightly")
         assert code == 2 and "--readonly: refusing to pause schedule nightly" in err
+        code, out, err = cli(capsys, *kcfg, "--readonly", "schedule", "pause", "nightly",
+                             "--dry-run=server")  # only checking is allowed
+        assert (code, err) == (0, "") and f"{M1}: ✓ {V1} paused (server dry run)" in out
+        assert {a["dryRun"] for a in fleet.audit[before:]} == {True}
+        before = len(fleet.audit)
         code, _, err = cli(capsys, *kcfg, "schedule", "pause", "nope")
         assert code == 1 and 'backup "nope" not found in namespace default' in err
         code, _, err = cli(capsys, *kcfg, "schedule", "run-now", "once")
