@@ -121,11 +121,12 @@ class RealServer:
 
 
 def launch(binaries: Binaries, directory: Path, extra_args: Sequence[str] = (),
-           compaction: str = "1m") -> RealServer:
-    """Start a launcher without waiting for it (see wait_ready)."""
+           compaction: str = "1m", launcher_args: Sequence[str] = ()) -> RealServer:
+    """Start a launcher without waiting for it (see wait_ready); `extra_args` go to
+    kube-apiserver, `launcher_args` (e.g. --port) to the launcher."""
     directory.mkdir(parents=True, exist_ok=True)
     argv = [str(binaries.launcher), "--dir", str(directory),
-            f"--etcd-compaction-interval={compaction}", "--", *extra_args]
+            f"--etcd-compaction-interval={compaction}", *launcher_args, "--", *extra_args]
     with (directory / "launcher.out").open("wb") as out, \
             (directory / "apiserver.log").open("wb") as err:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)

@@ -73,15 +73,18 @@ def _crds(store: ControllerStore, crds: list[CrdInfo]) -> None:
 
 
 def seed_host(store: ControllerStore, crds: list[CrdInfo], members: dict[str, str],
-              member_token: str, ca_data: str) -> None:
-    """`members` maps cluster name → server URL."""
+              member_token: str, ca_data: str,
+              member_configs: dict[str, str] | None = None) -> None:
+    """`members` maps cluster name → server URL; `member_configs` (name → kubeconfig text)
+    replaces the kubeconfig made from URL, token and CA (real servers each have their own)."""
     _crds(store, crds)
     for ns in ("default", "kube-system", "kube-public", "kurator-system"):
         _ns(store, ns)
     _secret(store, FLEET_NS, STORAGE_SECRET,
             {"access-key": DEMO_ACCESS_KEY, "secret-key": DEMO_SECRET_KEY})
     for name, url in members.items():
-        config = member_kubeconfig(name, url, member_token, ca_data)
+        config = (member_configs or {}).get(name) or member_kubeconfig(name, url, member_token,
+                                                                       ca_data)
         _secret(store, FLEET_NS, name, {f"{name}.config": config})
         ac = {"apiVersion": "cluster.kurator.dev/v1alpha1", "kind": "AttachedCluster",
               "metadata": {"name": name, "namespace": FLEET_NS},
