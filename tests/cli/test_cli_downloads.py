@@ -13,26 +13,50 @@ from pathlib import Path
 import pytest
 
 from fleettui.sim.fleet import SimFleet, SimThread
-from tests.cli.cli_helpers import cli, mixed_fleet
-from tests.conftest import start_sim
+from tests.cli.cli_helpers import cli
+from tests.conftest import start_sim, wait_for
 
 Finished = tuple[SimThread, SimFleet, list[str]]
+
+
+def failed_fleet(tmp_path: Path) -> tuple[SimThread, SimFleet, Path]:
+    """member1's backups end PartiallyFailed, member2's Failed, both at once."""
+    return start_sim(tmp_path, member_backup_seconds={"kurator-member1": 0.2,
+                                                      "kurator-member2": 0.2},
+                     member_outcome={"kurator-member1": "PartiallyFailed",
+                                     "kurator-member2": "Failed"})
 
 
 def _member(fleet: SimFleet, name: str) -> int:
     return [m.name for m in fleet.members].index(name)
 
 
+FINAL = ("Completed", "PartiallyFailed", "Failed", "FailedValidation")
+
+
+def run_backup(capsys: pytest.CaptureFixture[str], kcfg: list[str], sim: SimThread,
+               fleet: SimFleet, name: str, *extra: str) -> None:
+    """`backup create NAME` on every member, then wait (on the simulator's own objects, not
+    through the CLI's follow) until each member's run has ended."""
+    code, _, err = cli(capsys, *kcfg, "backup", "create", name, "--fleet", "quickstart", *extra)
+    assert code == 0, err
+
+    def ended() -> bool:
+        def phases() -> list[str]:
+            return [((m.store.find("velero.io/backups", "velero",
+                                   f"{m.name}-backup-default-{name}") or {})
+                     .get("status") or {}).get("phase", "") for m in fleet.members]
+        return all(p in FINAL for p in sim.call(phases))
+    wait_for(ended, 60, f"backup {name} ended on every member")
+
+
 @pytest.fixture
 def finished(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Finished]:
     """member1's run of `shop` PartiallyFailed, member2's Failed."""
-    sim, fleet, kubeconfig = mixed_fleet(tmp_path)
+    sim, fleet, kubeconfig = failed_fleet(tmp_path)
     try:
         kcfg = ["--kubeconfig", str(kubeconfig)]
-        code, _, err = cli(capsys, *kcfg, "backup", "create", "shop", "--fleet", "quickstart",
-                           "--include-namespaces", "kurator-backup", "--wait",
-                           "--timeout", "60s")
-        assert code == 1, err  # Failed and PartiallyFailed
+        run_backup(capsys, kcfg, sim, fleet, "shop", "--include-namespaces", "kurator-backup")
         yield sim, fleet, kcfg
     finally:
         sim.stop()

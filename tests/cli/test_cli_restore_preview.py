@@ -13,6 +13,7 @@ import yaml
 
 from fleettui.sim.fleet import SimFleet, SimThread
 from tests.cli.cli_helpers import cli
+from tests.cli.test_cli_downloads import run_backup
 from tests.conftest import start_sim
 
 Done = tuple[SimThread, SimFleet, list[str]]
@@ -24,9 +25,7 @@ def done(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Done]:
     sim, fleet, kubeconfig = start_sim(tmp_path)
     try:
         kcfg = ["--kubeconfig", str(kubeconfig)]
-        code, _, err = cli(capsys, *kcfg, "backup", "create", "apps", "--fleet", "quickstart",
-                           "--include-namespaces", ",".join(APPS), "--wait", "--timeout", "60s")
-        assert code == 0, err
+        run_backup(capsys, kcfg, sim, fleet, "apps", "--include-namespaces", ",".join(APPS))
         yield sim, fleet, kcfg
     finally:
         sim.stop()

@@ -17,7 +17,7 @@ from fleettui.sim.fleet import SimFleet, SimThread
 from fleettui.ui.app import FleetApp
 from fleettui.ui.screens.log_viewer import LogViewerScreen
 from fleettui.ui.widgets.log_lines import LogLines
-from tests.cli.cli_helpers import cli, mixed_fleet
+from tests.cli.test_cli_downloads import failed_fleet, run_backup
 from tests.ui.test_app import SIZE, make_app, static_text, table_text, until
 
 Ran = tuple[SimThread, SimFleet, Path]
@@ -26,12 +26,10 @@ Ran = tuple[SimThread, SimFleet, Path]
 @pytest.fixture
 def ran(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Ran]:
     """Backup `shop`: member1's run PartiallyFailed, member2's Failed."""
-    sim, fleet, kubeconfig = mixed_fleet(tmp_path)
+    sim, fleet, kubeconfig = failed_fleet(tmp_path)
     try:
-        code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "backup", "create", "shop",
-                           "--fleet", "quickstart", "--include-namespaces", "kurator-backup",
-                           "--wait", "--timeout", "60s")
-        assert code == 1, err
+        run_backup(capsys, ["--kubeconfig", str(kubeconfig)], sim, fleet, "shop",
+                   "--include-namespaces", "kurator-backup")
         yield sim, fleet, kubeconfig
     finally:
         sim.stop()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fleettui.ui.screens.restore_form import RestoreFormScreen
-from tests.cli.cli_helpers import cli
+from tests.cli.test_cli_downloads import run_backup
 from tests.cli.test_cli_restore_preview import APPS, captured
 from tests.ui.test_app import SIZE, Sim, make_app, static_text, type_into, until
 from tests.ui.test_restore_form import open_restore
@@ -22,11 +22,9 @@ def _line(fleet_lines: list[str]) -> str:
 
 async def test_preview_counts_and_narrows_as_the_filter_is_typed(
         sim: Sim, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    _, fleet, kubeconfig = sim
-    code, _, err = cli(capsys, "--kubeconfig", str(kubeconfig), "backup", "create", "apps",
-                       "--fleet", "quickstart", "--include-namespaces", ",".join(APPS),
-                       "--wait", "--timeout", "60s")
-    assert code == 0, err
+    runner, fleet, kubeconfig = sim
+    run_backup(capsys, ["--kubeconfig", str(kubeconfig)], runner, fleet, "apps",
+               "--include-namespaces", ",".join(APPS))
     app = make_app(kubeconfig)
     async with app.run_test(size=SIZE) as pilot:
         await open_restore(pilot, app, "apps")
