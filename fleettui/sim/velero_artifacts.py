@@ -47,7 +47,8 @@ def item_name(obj: Obj) -> str:
     return f"{ns}/{meta.get('name', '')}" if ns else str(meta.get("name", ""))
 
 
-def resource_list(items: Iterable[Obj], marks: dict[str, str] | None = None) -> dict[str, list[str]]:
+def resource_list(items: Iterable[Obj], marks: dict[str, str] | None = None
+                  ) -> dict[str, list[str]]:
     """GVK → sorted item names; `marks` (item name → created/skipped) for a restore's list."""
     found: dict[str, list[str]] = {}
     for obj in items:
