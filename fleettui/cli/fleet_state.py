@@ -76,8 +76,10 @@ def limits_from(args: argparse.Namespace) -> HealthLimits:
                         stuck_after=DEFAULTS.stuck_after if stuck is None else stuck)
 
 
-def read_fleet(args: argparse.Namespace, inventory: bool = False) -> FleetState:
-    """Everything the health (and with `inventory`, coverage) of the fleet needs."""
+def read_fleet(args: argparse.Namespace, inventory: bool = False, storage: bool = False
+               ) -> FleetState:
+    """Everything the health (and with `inventory`, coverage) of the fleet needs; with
+    `storage`, only each member's backup storage locations (`fleettui storage`)."""
     from fleettui.kube.fleets import has_group
 
     check_namespace(args.namespace)
@@ -86,17 +88,21 @@ def read_fleet(args: argparse.Namespace, inventory: bool = False) -> FleetState:
     host = connect(args.kubeconfig, context)
     try:
         if has_group(host, "backup.kurator.dev"):
-            return _read_kurator(host, args.namespace, inventory)
+            return _read_kurator(host, args.namespace, inventory, storage)
     finally:
         host.close()
-    return _read_velero(args, velero_ns, inventory)
+    return _read_velero(args, velero_ns, inventory, storage)
 
 
-def _load(store: LiveStore, client: KubeClient, namespace: str, inventory: bool) -> None:
-    """One member's Velero schedules and scheduled runs (and its namespaces and pods)."""
+def _load(store: LiveStore, client: KubeClient, namespace: str, inventory: bool,
+          storage: bool = False) -> None:
+    """One member's Velero schedules and scheduled runs (and its namespaces and pods), or
+    with `storage` its backup storage locations alone."""
     feeds: list[tuple[kc.Resource, str | None, str]] = [
         (kc.VELERO_SCHEDULES, namespace, ""), (kc.VELERO_BACKUPS, namespace, SCHEDULE_NAME_LABEL)]
-    if inventory:
+    if storage:
+        feeds = [(kc.VELERO_BSLS, namespace, "")]
+    elif inventory:
         feeds += [(kc.NAMESPACES, None, ""), (kc.PODS, None, "")]
     for res, ns, selector in feeds:
         store.replace(client.name, res, list(client.list(res, ns, selector).get("items") or []))
@@ -109,7 +115,8 @@ def _record(state: FleetState, outcomes: dict[str, Any]) -> None:
             state.member_errors[member] = outcome.message
 
 
-def _read_kurator(host: KubeClient, namespace: str, inventory: bool) -> FleetState:
+def _read_kurator(host: KubeClient, namespace: str, inventory: bool, storage: bool = False
+                  ) -> FleetState:
     store = LiveStore()
     for res in (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS):
         store.replace(host.name, res, list(host.list(res, namespace).get("items") or []))
@@ -119,7 +126,7 @@ def _read_kurator(host: KubeClient, namespace: str, inventory: bool) -> FleetSta
                       if isinstance(c, dict)} - {""})
     state = FleetState(store, host.name, namespace, "kurator", members=members)
     _record(state, on_members(host, namespace, members,
-                              lambda c: _load(store, c, VELERO_NAMESPACE, inventory)))
+                              lambda c: _load(store, c, VELERO_NAMESPACE, inventory, storage)))
     return state
 
 
@@ -129,7 +136,8 @@ def _velero_namespace(args: argparse.Namespace) -> str:
     return velero_ns
 
 
-def _read_velero(args: argparse.Namespace, velero_ns: str, inventory: bool) -> FleetState:
+def _read_velero(args: argparse.Namespace, velero_ns: str, inventory: bool,
+                 storage: bool = False) -> FleetState:
     contexts, _ = read_contexts(args.kubeconfig)
     store = LiveStore()
     state = FleetState(store, args.context, args.namespace, "velero", velero_namespace=velero_ns)
@@ -140,7 +148,7 @@ def _read_velero(args: argparse.Namespace, velero_ns: str, inventory: bool) -> F
                 clients[ctx] = connect(args.kubeconfig, ctx)
             except KubeError as e:
                 state.member_errors[ctx] = e.message
-        outcomes = on_each(clients, lambda c: _load(store, c, velero_ns, inventory)) \
+        outcomes = on_each(clients, lambda c: _load(store, c, velero_ns, inventory, storage)) \
             if clients else {}
     finally:
         for client in clients.values():

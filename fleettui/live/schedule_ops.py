@@ -23,12 +23,13 @@ import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
 from fleettui.live.backup_status import expected_clusters
-from fleettui.live.delete_plans import StepResult
+from fleettui.live.delete_plans import DeleteResult, StepResult
+from fleettui.live.health import Source
 from fleettui.live.store import LiveStore
 from fleettui.model.names import velero_object_name
 from fleettui.model.schedule_health import SCHEDULE_NAME_LABEL
@@ -41,17 +42,6 @@ PAUSE, RESUME, RUN_NOW = "pause", "resume", "run-now"
 OPERATIONS = (PAUSE, RESUME, RUN_NOW)
 VERBS = {PAUSE: "Pause", RESUME: "Resume", RUN_NOW: "Run now"}
 RUNNING = frozenset({"", "New", "InProgress"})  # what Velero's overlap check looks at
-
-
-class Source(Protocol):
-    """What a plan reads (live.session.Session, or the CLI's one read: cli.fleet_state)."""
-
-    store: LiveStore
-    context: str | None
-    namespace: str
-    mode: str
-    contexts: list[str]
-    member_errors: dict[str, str]
 
 
 class PlanError(Exception):
@@ -89,13 +79,7 @@ class SchedulePlan:
         return [s.cluster for s in self.steps if s.sends]
 
 
-@dataclass
-class OpResult:
-    results: list[StepResult] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.results)
+OpResult = DeleteResult  # the same per-cluster results as a delete's
 
 
 def _name(obj: Obj) -> str:
