@@ -23,10 +23,21 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--write-exec-kubeconfig", type=Path, metavar="PATH",
                    help="write an admin kubeconfig whose credentials come from an exec plugin "
                         "(a script beside PATH) that mints a fresh token; use with --token-ttl")
+    p.add_argument("--api", choices=("emulator", "real"), default="emulator",
+                   help="emulator (default): API servers emulated in this process; real: each "
+                        "cluster its own kube-apiserver (built once from realapi/ with Go, "
+                        "at most 2 members), the same controllers as API clients")
+    p.add_argument("--dir", type=Path, metavar="DIR",
+                   help="with --api real: the servers' data, certificates and audit logs "
+                        "(default: a temporary directory, removed at exit)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.api == "real":
+        from fleettui.cli.sim_real import serve_real
+
+        return asyncio.run(serve_real(args))
     return asyncio.run(serve(args))
 
 
@@ -52,11 +63,15 @@ async def serve(args: argparse.Namespace) -> int:
         plugin = fleet.write_exec_kubeconfig(args.write_exec_kubeconfig)
         print(f"exec-plugin kubeconfig written to {args.write_exec_kubeconfig} "
               f"(plugin {plugin})")
+    await until_signalled()
+    await fleet.stop()
+    return 0
+
+
+async def until_signalled() -> None:
     print("simulator running; Ctrl+C to stop", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    await fleet.stop()
-    return 0

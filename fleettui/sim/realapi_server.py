@@ -129,7 +129,10 @@ def launch(binaries: Binaries, directory: Path, extra_args: Sequence[str] = (),
             f"--etcd-compaction-interval={compaction}", *launcher_args, "--", *extra_args]
     with (directory / "launcher.out").open("wb") as out, \
             (directory / "apiserver.log").open("wb") as err:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl+C meant for us must not reach it too (a second signal makes
+        # kube-apiserver exit at once, see terminate), we stop it ourselves.
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
     return RealServer(proc=proc, dir=directory, kubectl_binary=binaries.kubectl)
 
 
