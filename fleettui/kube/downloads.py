@@ -26,6 +26,7 @@ import urllib3
 
 from fleettui.kube.errors import KubeError
 from fleettui.kube.resources import VELERO_DOWNLOAD_REQUESTS
+from fleettui.model.timefmt import parse_time
 
 if TYPE_CHECKING:
     from fleettui.kube.client import KubeClient
@@ -119,7 +120,7 @@ def _wait_for_url(client: KubeClient, namespace: str, req_name: str, what: str, 
         phase = str(status.get("phase") or "")
         url = str(status.get("downloadURL") or "")
         if url:
-            return url, _time(status.get("expiration"))
+            return url, parse_time(status.get("expiration"))
         if phase not in ("", "New", "Processed"):
             raise KubeError(500, "DownloadFailed", (
                 f"Velero set the DownloadRequest for {what} to phase {phase} without a "
@@ -228,13 +229,6 @@ def _forget(client: KubeClient, namespace: str, req_name: str) -> None:
         pass
 
 
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _short(e: Exception) -> str:

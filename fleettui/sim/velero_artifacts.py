@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from fleettui.model.timefmt import parse_time
+
 Obj = dict[str, Any]
 Results = dict[str, Any]
 
@@ -145,8 +147,8 @@ def _quote(value: str) -> str:
 
 def backup_log(backup: Obj, items: list[Obj], results: Results) -> list[str]:
     meta, spec, status = backup["metadata"], backup.get("spec") or {}, backup.get("status") or {}
-    start = _time(status.get("startTimestamp"))
-    end = _time(status.get("completionTimestamp")) or start
+    start = parse_time(status.get("startTimestamp"))
+    end = parse_time(status.get("completionTimestamp")) or start
     log = LogWriter(f"backup={meta.get('namespace', 'velero')}/{meta['name']}",
                     start or datetime.now().astimezone(), end or datetime.now().astimezone(),
                     2 * len(items) + 20)
@@ -208,8 +210,8 @@ def _failed_items(results: Results) -> dict[str, list[str]]:
 
 def restore_log(restore: Obj, items: list[Obj], existed: list[Obj], failure: str) -> list[str]:
     meta, spec, status = restore["metadata"], restore.get("spec") or {}, restore.get("status") or {}
-    start = _time(status.get("startTimestamp")) or datetime.now().astimezone()
-    end = _time(status.get("completionTimestamp")) or start
+    start = parse_time(status.get("startTimestamp")) or datetime.now().astimezone()
+    end = parse_time(status.get("completionTimestamp")) or start
     log = LogWriter(f"restore={meta.get('namespace', 'velero')}/{meta['name']}", start, end,
                     len(items) + 10)
     ctl, rs = "pkg/controller/restore_controller.go", "pkg/restore/restore.go"
@@ -236,10 +238,3 @@ def restore_log(restore: Obj, items: list[Obj], existed: list[Obj], failure: str
     return log.lines
 
 
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
