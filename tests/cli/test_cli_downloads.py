@@ -176,3 +176,13 @@ def test_readonly_creates_no_download_request(finished: Finished,
                        "shop", "--dry-run=client", "--preview")
     assert code == 2 and err.startswith("fleettui: --preview: ")
     assert [a for a in fleet.audit if "downloadrequests" in a.get("path", "")] == before
+
+
+def test_an_object_store_out_of_reach_is_said_with_the_fix(
+        finished: Finished, capsys: pytest.CaptureFixture[str]) -> None:
+    sim, fleet, kcfg = finished
+    sim.run(fleet.objects.stop())  # the URL Velero signs now points nowhere (in-cluster MinIO)
+    code, out, err = cli(capsys, *kcfg, "backup", "logs", "shop", "--cluster", "kurator-member1")
+    assert code == 3 and out == ""
+    assert "cannot fetch the log of backup kurator-member1-backup-default-shop from the " \
+           "object store at 127.0.0.1:" in err and "publicUrl" in err
