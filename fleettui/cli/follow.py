@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 Obj = dict[str, Any]
 HOST_FEEDS = (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS)
 SETTLE_SECONDS = 3.0  # at most this long for member watches to sync before the first line
-MEMBER_RETRY_SECONDS = 2.0
+MEMBER_RETRY_SECONDS = 2.0  # follow_ops.py: an unreachable member is tried again this often
 
 
 def exit_for(st: FleetBackupStatus) -> int:
@@ -47,36 +47,34 @@ def exit_for(st: FleetBackupStatus) -> int:
 # ---- a Kurator backup ------------------------------------------------------------------------
 @dataclass
 class Members:
-    """Watches on the members' Velero objects, started as clusters become expected."""
+    """The members' Velero objects of the backup followed, through the session's member feeds
+    (label-scoped, at most MAX_OPEN members open; the rest use Kurator's copy and say so)."""
 
     session: Session
     printer: ChangePrinter
-    watching: set[str] = field(default_factory=set)
-    retry_at: dict[str, float] = field(default_factory=dict)
+    owner: str = "follow"
+    wanted: list[str] = field(default_factory=list)
 
     def ensure(self, clusters: list[ClusterRef]) -> None:
-        now = time.monotonic()
-        for ref in clusters:
-            name = ref.name
-            if not name or name in self.watching or self.retry_at.get(name, 0.0) > now:
-                continue
-            self.session.member_errors.pop(name, None)
-            self.session.watch_member(name)
+        from fleettui.live.member_feeds import STATUS
+
+        feeds = self.session.feeds
+        feeds.refresh_schedules()  # before the feeds open: their runs watches are scoped
+        self.wanted = [ref.name for ref in clusters if ref.name]
+        feeds.want(self.owner, self.wanted, (STATUS,))
+        for name in self.wanted:
             problem = self.session.member_errors.get(name)
-            if problem:
-                self.retry_at[name] = now + MEMBER_RETRY_SECONDS
-                self.printer.note(f"{name} access", f"no access: {problem}")
-            else:
-                self.watching.add(name)
-                self.printer.note(f"{name} access", "")
+            limited = f"{feeds.limited_note}: Kurator's copy" if name in feeds.limited else ""
+            self.printer.note(f"{name} access", f"no access: {problem}" if problem else limited)
 
     def settled(self, clusters: list[ClusterRef]) -> bool:
-        store = self.session.store
-        return all(c.name in self.session.member_errors or
+        store, feeds = self.session.store, self.session.feeds
+        return all(c.name in self.session.member_errors or c.name in feeds.limited or
                    store.has_feed(c.name, kc.VELERO_BACKUPS) for c in clusters)
 
     def feeds(self) -> list[tuple[str, kc.Resource]]:
-        return [(c, kc.VELERO_BACKUPS) for c in sorted(self.watching)]
+        feeds = self.session.feeds
+        return [(c, kc.VELERO_BACKUPS) for c in sorted(self.wanted) if feeds.is_open(c)]
 
 
 def follow(args: argparse.Namespace, name: str, printer: ChangePrinter, *, until_done: bool,

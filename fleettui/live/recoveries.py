@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fleettui.kube import resources as kc
 from fleettui.live.backends import delete_on_host
 from fleettui.live.delete_plans import DeletePlan, DeleteResult, migrate_plan, restore_plan
+from fleettui.live.member_feeds import RESTORES, STATUS
 from fleettui.live.restore_status import member_objects, operation_status
 from fleettui.model.kurator import ClusterRef, KuratorBackup
 from fleettui.model.restore import BackupChoice, choose_velero_backup
@@ -64,28 +65,23 @@ def not_ready(session: Session) -> set[str]:
 
 
 # ---- feeds -------------------------------------------------------------------------------------
-def watch_recoveries(session: Session) -> None:
-    """Watch Kurator Restores and Migrates on the host and Velero Restores on every fleet
-    member; started when a restore screen first needs them (blocks: call from a worker)."""
+def watch_recoveries(session: Session, owner: str) -> None:
+    """Watch Kurator Restores and Migrates on the host, and (as `owner`, for as long as it
+    shows them) the fleet members' Velero Restores and migrates' Backups; started when a
+    restore screen first needs them (blocks: call from a worker)."""
     host = session.host
     if host is None or session.mode != "kurator":
         return
     for res in RESOURCES.values():
-        _watch_once(session, host.name, res, lambda: host, session.namespace)
-    members = {m.name for f in fleet_names(session) for m in fleet_members(session, f)}
-    for cluster in sorted(members):
-        session.watch_member(cluster)  # first: it skips a member that has any watch
+        session.watch_extra(host.name, res, session.namespace)
+    members = sorted({m.name for f in fleet_names(session) for m in fleet_members(session, f)})
+    if not session.watch_all:
+        session.feeds.want(owner, members, (RESTORES, STATUS))
+        return
+    for cluster in members:  # the design before member feeds (FLEETTUI_WATCH_ALL=1)
+        session.watch_member(cluster)
         if cluster in session.members:
-            _watch_once(session, cluster, kc.VELERO_RESTORES,
-                        lambda c=cluster: session.member(c), session.member_velero_namespace)
-
-
-def _watch_once(session: Session, cluster: str, res: kc.Resource, client: Any,
-                namespace: str) -> None:
-    with session._lock:
-        if any(w.client.name == cluster and w.res == res for w in session.watches):
-            return
-    session._watch(client(), res, namespace)  # the session's own way: stopped at close
+            session.watch_extra(cluster, kc.VELERO_RESTORES, session.member_velero_namespace)
 
 
 # ---- lists -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ All methods block; callers run them in worker threads.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -22,6 +23,7 @@ from fleettui.kube.fleets import has_group
 from fleettui.kube.member_access import MemberAccess, reach_member
 from fleettui.kube.watch import ListWatch, WatchSettings
 from fleettui.live.backends import Backend, backend_for
+from fleettui.live.member_feeds import MemberFeeds
 from fleettui.live.store import LiveStore
 
 HOST_FEEDS = (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS)
@@ -51,6 +53,10 @@ class Session:
     _closed: bool = False
     _backend: Backend | None = None
     _retry: MemberRetry | None = None
+    _feeds: MemberFeeds | None = None
+    # Today's design before #12 item 4, for the scale benchmarks to compare: every member of
+    # every fleet watched whole (3 watches each) as soon as it is known.
+    watch_all: bool = field(default_factory=lambda: os.environ.get("FLEETTUI_WATCH_ALL") == "1")
 
     def connect(self) -> str:
         """Decide the mode and start the host watches; returns the mode."""
@@ -74,6 +80,25 @@ class Session:
                 return
             self.watches.append(w)
         w.start()
+
+    @property
+    def feeds(self) -> MemberFeeds:
+        """Member feeds opened for what screens and commands show (live/member_feeds.py)."""
+        with self._lock:
+            if self._feeds is None:
+                self._feeds = MemberFeeds(self)
+                self._feeds.disabled = self._closed
+            return self._feeds
+
+    def watch_extra(self, cluster: str, res: Resource, namespace: str | None) -> None:
+        """Watch one more resource of a cluster (once; stopped at close): the host's Kurator
+        Restores and Migrates, say."""
+        with self._lock:
+            if any(w.client.name == cluster and w.res == res for w in self.watches):
+                return
+        client = self.host if self.host is not None and cluster == self.host.name else \
+            self.member(cluster)
+        self._watch(client, res, namespace)
 
     def member(self, cluster: str) -> KubeClient:
         """The member's client (through its AttachedCluster secret), built once."""
@@ -135,9 +160,26 @@ class Session:
             if self._closed:
                 return
             if self._retry is None:
-                self._retry = MemberRetry(self.watch_member)
+                self._retry = MemberRetry(self._attempt)
             retry = self._retry
         retry.add(cluster)
+
+    def retry_later(self, cluster: str) -> None:
+        """Try to reach the member again later, on its capped backoff (MemberRetry)."""
+        self._retry_later(cluster)
+
+    def forget_retry(self, cluster: str) -> None:
+        with self._lock:
+            retry = self._retry
+        if retry is not None:
+            retry.forget(cluster)
+
+    def _attempt(self, cluster: str) -> None:
+        feeds = self._feeds
+        if feeds is not None and feeds.watched(cluster):
+            feeds.retry(cluster)
+        else:
+            self.watch_member(cluster)
 
     @property
     def member_velero_namespace(self) -> str:
@@ -159,11 +201,14 @@ class Session:
             self._closed = True
             watches, self.watches = self.watches, []
             retry = self._retry
+            feeds = self._feeds
         for w in watches:
             w.stop()
         if retry is not None:
             retry.stop()
         deadline = time.monotonic() + wait
+        if feeds is not None:
+            feeds.close(wait)
         for w in watches:
             w.thread.join(max(0.0, deadline - time.monotonic()))
         if retry is not None:

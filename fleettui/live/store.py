@@ -57,6 +57,19 @@ class LiveStore:
             notify = self._mark(feed)
         self._notify(notify)
 
+    def merge(self, cluster: str, res: Resource, items: list[Obj],
+              gone: set[tuple[str, str]]) -> None:
+        """Put `items` and drop the objects keyed `gone`, keeping the rest: one of several
+        watches that fill the same feed (live/member_feeds.py) relisted."""
+        feed = feed_of(cluster, res)
+        with self._lock:
+            objs = self._objects.setdefault(feed, {})
+            for key in gone:
+                objs.pop(key, None)
+            objs.update((obj_key(o), o) for o in items)
+            notify = self._mark(feed)
+        self._notify(notify)
+
     def event(self, cluster: str, res: Resource, type_: str, obj: Obj) -> None:
         feed = feed_of(cluster, res)
         with self._lock:

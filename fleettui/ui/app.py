@@ -33,6 +33,7 @@ from fleettui.ui.screens.help import HelpScreen
 if TYPE_CHECKING:
     from fleettui.live.delete_plans import DeletePlan
     from fleettui.live.session import Session
+    from fleettui.live.store import Changes
 
 CONNECT_RETRY_MIN = 2.0  # seconds between connection attempts while there is none
 CONNECT_RETRY_MAX = 30.0
@@ -221,7 +222,7 @@ class FleetApp(App[int]):
         if self.session is None:
             return
         changes = self.session.store.take_changes()
-        self._watch_new_members()
+        self._watch_new_members(changes)
         with self.batch_update():
             for screen in self.screen_stack:
                 apply = getattr(screen, "apply_changes", None)
@@ -230,23 +231,30 @@ class FleetApp(App[int]):
         if self.gc_policy is not None:
             self.gc_policy.after_flush()
 
-    def _watch_new_members(self) -> None:
-        """Every fleet member's Velero objects are watched as soon as the member is known,
-        whatever screen is open: they are more live than Kurator's copied status."""
-        from fleettui.kube.resources import FLEETS
+    def _watch_new_members(self, changes: Changes) -> None:
+        """Members removed from every fleet stop being watched. Which members are watched is
+        up to the screens (`session.feeds.want`: what they show); the runs watches follow the
+        Kurator schedules aimed at each member. With FLEETTUI_WATCH_ALL=1 (the design before,
+        kept for the scale benchmarks) every member is watched whole as soon as it is known."""
+        from fleettui.kube.resources import ATTACHED_CLUSTERS, FLEETS, KURATOR_BACKUPS
+        from fleettui.live.store import feed_of
 
         session = self.session
         if session is None or session.mode != "kurator":
             return
-        members = {str(ref.get("name", "")) for fleet in
-                   session.store.objects(session.context or "", FLEETS)
-                   for ref in (fleet.get("spec") or {}).get("clusters") or []}
-        new = sorted(members - self._members_requested - {""})
-        if new:
-            self._members_requested.update(new)
+        host = session.context or ""
+        if not changes.feeds & {feed_of(host, r) for r in (FLEETS, ATTACHED_CLUSTERS,
+                                                           KURATOR_BACKUPS)}:
+            return
+        members = {str(ref.get("name", "")) for fleet in session.store.objects(host, FLEETS)
+                   for ref in (fleet.get("spec") or {}).get("clusters") or []} - {""}
+        session.feeds.refresh_schedules()
+        new = sorted(members - self._members_requested)
+        self._members_requested.update(new)
+        if new and session.watch_all:
             self.watch_members(new)
         gone = sorted(self._members_requested - members)
-        if gone and session.store.has_feed(session.context or "", FLEETS):
+        if gone and session.store.has_feed(host, FLEETS):
             self._members_requested.difference_update(gone)
             self.unwatch_members(gone)
 
@@ -262,6 +270,7 @@ class FleetApp(App[int]):
         session = self.session
         if session is not None:
             for cluster in members:
+                session.feeds.forget(cluster)
                 session.unwatch_member(cluster)
 
     # ---- actions -------------------------------------------------------------------------

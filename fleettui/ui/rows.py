@@ -86,15 +86,17 @@ class StorageCache:
     every member's backups on every flush costs 50 ms at 100 members x 1,000 backups."""
 
     def __init__(self) -> None:
-        self.values: dict[tuple[str, bool], Storage] = {}
+        self.values: dict[tuple[str, bool, bool], Storage] = {}
 
     def invalidate(self, changes: Changes) -> None:
         for cluster, _ in changes.feeds | changes.states:
-            self.values.pop((cluster, False), None)
-            self.values.pop((cluster, True), None)
+            for error in (False, True):
+                for limited in (False, True):
+                    self.values.pop((cluster, error, limited), None)
 
     def get(self, session: Session, cluster: str, now: datetime) -> Storage:
-        key = (cluster, cluster in session.member_errors)  # an access error is no feed change
+        # an access error, a cap reached, are no feed change
+        key = (cluster, cluster in session.member_errors, cluster in session.feeds.limited)
         if key not in self.values:
             self.values[key] = member_storage(session, cluster, now)
         return self.values[key]
@@ -215,7 +217,12 @@ def member_row(session: Session, fleet: Obj, ref: Obj, attached: dict[str, Obj],
 def member_storage(session: Session, cluster: str, now: datetime) -> Storage:
     if cluster in session.member_errors:
         return Text("✗ no access", style="red"), "-", "-"
+    if cluster in session.feeds.limited:
+        return Text(f"· {session.feeds.limited_note}", style="dim"), "-", "-"
     problem = feed_problem(session, cluster, kc.VELERO_BSLS)
+    if not problem and session.store.state_of(cluster, kc.VELERO_BACKUPS)[0] in PROBLEMS:
+        # locations are listed now and then, backups watched: their watch sees an outage first
+        problem = feed_problem(session, cluster, kc.VELERO_BACKUPS)
     if problem.startswith(MISSING):
         return Text("✗ no Velero", style="red"), "-", "-"
     if problem and not session.store.has_feed(cluster, kc.VELERO_BSLS):
@@ -298,6 +305,25 @@ def reason_text(rows_: Sequence[ClusterRow], selected: str | None = None) -> Tex
     if len(why) > MAX_REASONS:
         text.append(f"\n… {len(why) - MAX_REASONS} more: move the cursor to a cluster to see "
                     "why", style="dim")
+    return text
+
+
+def copy_note(session: Session, rows_: Sequence[ClusterRow]) -> Text:
+    """Rows of members whose own objects are not watched (not reached yet, or beyond the
+    cap of open members) show Kurator's copy: say which, and why, never silently."""
+    feeds = session.feeds
+    if not feeds.active:
+        return Text()
+    copied = [r.cluster_name for r in rows_ if r.source == "kurator" and
+              not feeds.is_open(r.cluster_name)]
+    if not copied:
+        return Text()
+    limited = [c for c in copied if c in feeds.limited]
+    more = f" … {len(copied) - MAX_REASONS} more" if len(copied) > MAX_REASONS else ""
+    text = Text(f"Kurator's copy, up to 30 s old (the member itself is not read): "
+                f"{', '.join(copied[:MAX_REASONS])}{more}", style="dim")
+    if limited:
+        text.append(f"; {len(limited)} {feeds.limited_note}", style="yellow")
     return text
 
 

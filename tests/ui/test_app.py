@@ -300,10 +300,11 @@ async def test_fleet_counts_follow_member_changes_even_while_hidden(sim: Sim) ->
     runner, fleet, kc = sim
     member = fleet.members[0].store
 
-    def add(name: str) -> None:
+    def add(name: str) -> None:  # a one-time backup Kurator made there (its feed's scope)
         runner.call(lambda: member.create(member.types["velero.io/backups"], {
             "apiVersion": "velero.io/v1", "kind": "Backup",
-            "metadata": {"name": name, "namespace": "velero"}, "spec": {}}))
+            "metadata": {"name": f"kurator-member1-backup-default-{name}", "namespace": "velero",
+                         "labels": {"kurator.dev/backup-name": name}}, "spec": {}}))
 
     def count() -> str:
         for line in table_text(app).splitlines():

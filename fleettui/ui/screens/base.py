@@ -82,6 +82,21 @@ class LiveScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.ready = False
+        self.release_members()
+
+    # ---- which members this screen shows (live/member_feeds.py) ------------------------------
+    @property
+    def feed_owner(self) -> str:
+        return f"{type(self).__name__}-{id(self)}"
+
+    def want_members(self, clusters: Sequence[str], what: Sequence[str]) -> None:
+        """Watch these members while the screen is open (cheap when nothing changed)."""
+        if self.session is not None:
+            self.session.feeds.want(self.feed_owner, clusters, what)
+
+    def release_members(self) -> None:
+        if self.session is not None:
+            self.session.feeds.release(self.feed_owner)  # they linger a while, then close
 
     def apply_changes(self, changes: Changes) -> None:
         # Only the top screen: Textual's is_current is also true for the one beneath it.

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from fleettui.live.health import members_of, session_coverage
+from fleettui.live.member_feeds import STATUS
 from fleettui.model.coverage import (
     PARTIAL,
     PROTECTED,
@@ -138,6 +139,7 @@ class CoverageScreen(LiveScreen):
             self.cells = {}
             return rows.View(message=f"reading the namespaces and pods of "
                                      f"{len(members_of(session))} cluster(s)…")
+        self.want_members(members_of(session), (STATUS,))
         cov = session_coverage(session, self.inventories, self.clock(), self.max_age,
                                self.limits, self.include_system)
         self.cells = {f"{c.namespace}/{c.cluster}": c for c in cov.cells.values()}

@@ -15,11 +15,13 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from fleettui.live.health import (
+    members_of,
     schedule_clusters,
     schedule_names,
     session_health,
     worst_first,
 )
+from fleettui.live.member_feeds import STATUS
 from fleettui.model.schedule_health import (
     FAILING,
     LATE,
@@ -187,6 +189,7 @@ class HealthScreen(LiveScreen):
         self.set_interval(REFRESH_SECONDS, self.refresh_all)
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
+        self.want_members(members_of(session), (STATUS,))
         # A screenful now, the rest a part per tick after it: the first rows show at once
         # and keys are served meanwhile (every row of 100 members x 10 schedules x 30 runs
         # takes over a second to derive the first time).

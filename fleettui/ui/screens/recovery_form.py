@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, SelectionList, Static
 
+from fleettui.live.member_feeds import RESTORES, STATUS
 from fleettui.model.backup_form import add_to_selector, label_requirement
 from fleettui.model.errors import FieldError
 from fleettui.model.restore_form import RestoreFormResult
@@ -108,6 +109,8 @@ class RecoveryFormScreen(FormScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.fill()
+        # which backup each cluster would use is read from the members' own objects
+        self.want_members([m.name for m in getattr(self, "members", [])], (STATUS, RESTORES))
         self.revalidate()
         self._initial = self._typed()
 

@@ -118,7 +118,8 @@ def start_feeds(screen: LiveScreen) -> None:
     if session is None or getattr(screen, "_feeds_asked", False):
         return
     screen._feeds_asked = True  # type: ignore[attr-defined]
-    screen.run_worker(lambda: watch_recoveries(session), thread=True, group="recovery-feeds",
+    owner = screen.feed_owner  # released when the screen goes (LiveScreen.on_unmount)
+    screen.run_worker(lambda: watch_recoveries(session, owner), thread=True, group="recovery-feeds",
                       exit_on_error=False)
 
 

@@ -17,6 +17,7 @@ from fleettui.live.downloads import (
     not_logged_reason,
     session_log,
 )
+from fleettui.live.member_feeds import STATUS
 from fleettui.model.cron import describe, next_runs
 from fleettui.model.errors import FieldError
 from fleettui.model.status import FAILED, PARTIALLY_FAILED, ClusterRow, FleetBackupStatus
@@ -82,6 +83,7 @@ class StatusScreen(LiveScreen):
             set_text(overall, Text(f"✗ {self.backup_name} no longer exists", style="bold red"))
             return
         st = found.status
+        self.want_members([r.cluster_name for r in st.rows], (STATUS,))
         head = rows.phase_text(st.overall)
         head.stylize("bold")
         if found.problem:
@@ -94,6 +96,9 @@ class StatusScreen(LiveScreen):
         table.sync([(r.cluster_name, rows.cluster_status_row(r, now)) for r in st.rows])
         reasons = self.query_one("#reasons", Static)
         text = rows.reason_text(st.rows, table.selected_key)
+        copied = rows.copy_note(session, st.rows)
+        if copied:
+            text = Text("\n").join([t for t in (text, copied) if t])
         set_text(reasons, text)
         reasons.display = bool(text)
         self._show_results(self._selected_row(st))
