@@ -5,7 +5,8 @@ session's watches, or the CLI's one read)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from fleettui.kube import resources as kc
 from fleettui.live.store import LiveStore
@@ -17,6 +18,7 @@ from fleettui.model.storage import (
     used_location,
     warning_text,
 )
+from fleettui.model.timefmt import clock
 
 
 def fleet_locations(store: LiveStore, clusters: Iterable[str]) -> dict[str, list[Location]]:
@@ -25,14 +27,30 @@ def fleet_locations(store: LiveStore, clusters: Iterable[str]) -> dict[str, list
             if store.has_feed(c, kc.VELERO_BSLS)}
 
 
+MESSAGE_MOST = 160  # characters of Velero's message in a note (`fleettui storage` has it all)
+
+
 def storage_notes(store: LiveStore, clusters: Iterable[str], now: datetime) -> list[str]:
-    """One line per member whose backup location is Unavailable or ReadOnly, with Velero's
-    message: what the fleets screen shows under its table."""
-    notes = []
+    """A line per problem with members' backup locations (Unavailable or ReadOnly), members
+    that share it on one line (a shared bucket that refuses fails every member alike, and a
+    line each would push a big fleet's table off the screen): what the fleets screen shows
+    under its table."""
+    shared: dict[tuple[str, str, str, str], list[Location]] = {}
     for locs in fleet_locations(store, dict.fromkeys(clusters)).values():
         used = used_location(locs)
         if used is not None and (not used.available or used.read_only):
-            notes.append(("✗ " if not used.available else "! ") + reason(used, now))
+            message = used.message if len(used.message) <= MESSAGE_MOST else \
+                used.message[:MESSAGE_MOST - 1] + "…"
+            key = (used.name, used.phase, used.access_mode, message)
+            shared.setdefault(key, []).append(replace(used, message=message))
+    notes = []
+    for same in shared.values():
+        first = max(same, key=lambda loc: loc.last_validated or datetime.min.replace(
+            tzinfo=UTC))  # the latest check speaks for them
+        names = ", ".join(loc.cluster for loc in same[:3]) + (
+            f" and {len(same) - 3} more" if len(same) > 3 else "")
+        notes.append(("✗ " if not first.available else "! ") +
+                      reason(first, now, names, clock))
     return notes
 
 

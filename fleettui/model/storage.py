@@ -11,7 +11,7 @@ Unavailable: a location Velero has never validated reads as Unavailable too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,14 +98,18 @@ def state_word(loc: Location) -> str:
     return f"{word} {READ_ONLY}" if loc.read_only else word
 
 
-def reason(loc: Location, now: datetime) -> str:
-    """One line for a location that is not fit for backups: what, since when, Velero's words."""
-    parts = [f"{loc.cluster}: location {loc.name} is {state_word(loc)}"]
+def reason(loc: Location, now: datetime, clusters: str = "",
+           when: Callable[[datetime, datetime], str] | None = None) -> str:
+    """One line for a location that is not fit for backups: what, when Velero last checked
+    it, Velero's words. `clusters`: the members it stands for (else its own); `when`: how to
+    say the time (default an age, for one-shot output; a live screen says the clock time)."""
+    parts = [f"{clusters or loc.cluster}: location {loc.name} is {state_word(loc)}"]
     if loc.read_only and loc.available:
         parts[0] += " (backups there end FailedValidation; restores work)"
     age = loc.validated_age(now)
-    if age is not None:
-        parts.append(f"validated {age_text(age)} ago")
+    if age is not None and loc.last_validated is not None:
+        parts.append(f"validated {when(loc.last_validated, now)}" if when else
+                     f"validated {age_text(age)} ago")
     elif not loc.available:
         parts.append("never validated")
     if loc.message:
