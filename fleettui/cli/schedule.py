@@ -41,7 +41,12 @@ HELP = {"pause": "stop a schedule's runs (spec.paused=true on the members' Veler
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("schedule", help="pause, resume or run a schedule now, fleet-wide or "
-                                        "per cluster")
+                                        "per cluster",
+                       description="Pause, resume or run a schedule now on every cluster it "
+                                   "runs on, or on those named with --cluster. Exit 0: every "
+                                   "step accepted (or nothing to do); 1: no such schedule; 2: "
+                                   "bad input or --readonly; 3: a cluster refused or could "
+                                   "not be read.")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True)
     for op in OPERATIONS:
         v = verbs.add_parser(op, help=HELP[op], description=HELP[op] + ". Kurator mode: NAME "
