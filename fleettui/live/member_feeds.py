@@ -69,6 +69,7 @@ Obj = dict[str, Any]
 MAX_OPEN = 64  # members open at once (each: one connection per watch)
 SETUP_PARALLEL = 8  # members being reached and listed at once
 LINGER = 30.0  # seconds an unowned feed stays open (a screen left and come back to)
+LINGER_MAX = 4  # unowned feeds kept open at most (rows scrolled away): sockets stay few
 BSL_POLL = 30.0  # seconds between lists of an open member's storage locations
 
 # What an owner may want of a member (union over owners decides the watches).
@@ -79,7 +80,7 @@ PARTS = {FLEET: ("bsl", "runs", "once"), STATUS: ("runs", "once", "schedules"),
          RESTORES: ("restores", "migrates")}
 
 
-@dataclass
+@dataclass(eq=False)
 class Feed:
     cluster: str
     wanted_at: float
@@ -157,6 +158,7 @@ class MemberFeeds:
         self.session = session
         self.cap = MAX_OPEN if cap is None else cap
         self.linger = LINGER if linger is None else linger
+        self.linger_max = LINGER_MAX
         self.parallel = parallel
         self.clock = clock
         self.owners: dict[str, tuple[float, list[str], frozenset[str]]] = {}
@@ -168,6 +170,7 @@ class MemberFeeds:
         self._workers: list[threading.Thread] = []
         self._poller: threading.Thread | None = None
         self._wake = threading.Event()
+        self._closing: set[Feed] = set()
         self._closed = False
         self.disabled = False  # the session ended, or watches every member (watch_all)
 
@@ -276,7 +279,7 @@ class MemberFeeds:
         for feed in unowned:
             if feed.released_at is None:
                 feed.released_at = now
-        room = self.cap - len(keep)
+        room = min(self.cap - len(keep), self.linger_max)
         for i, feed in enumerate(unowned):
             expired = now - (feed.released_at or now) >= self.linger
             if expired or feed.cluster in self.limited or len(unowned) - i > room:
@@ -285,6 +288,7 @@ class MemberFeeds:
     def _close(self, feed: Feed) -> None:
         del self.feeds[feed.cluster]
         feed.closed = True
+        self._closing.add(feed)  # until shut: close() must stop its watches too
         self._submit(partial(self._shut, feed))
 
     # ---- work (setup threads) ------------------------------------------------------------
@@ -355,8 +359,8 @@ class MemberFeeds:
                     feed.selectors[part] = selector
             client = feed.client
         for part, selector in todo:
-            if part == "bsl":
-                self._poll(feed, client)
+            if part == "bsl":  # first, on the probe's connection, which a watch then reuses
+                self._poll(feed, client, keep_connection=True)
                 self._ensure_poller()
                 continue
             old = feed.parts.pop(part, None)
@@ -375,7 +379,7 @@ class MemberFeeds:
                 feed.parts[part] = w
             w.start()
 
-    def _poll(self, feed: Feed, client: KubeClient) -> None:
+    def _poll(self, feed: Feed, client: KubeClient, keep_connection: bool = False) -> None:
         s = self.session
         feed.polled_at = self.clock()
         try:
@@ -384,7 +388,8 @@ class MemberFeeds:
             s.store.state(feed.cluster, kc.VELERO_BSLS, *describe(e))
             return
         finally:
-            drop_idle_connections(client)
+            if not keep_connection:
+                drop_idle_connections(client)
         if not feed.closed:
             s.store.replace(feed.cluster, kc.VELERO_BSLS, list(items or []))
             s.store.state(feed.cluster, kc.VELERO_BSLS, kc.SYNCED, "")
@@ -418,6 +423,7 @@ class MemberFeeds:
         for w in parts:
             w.thread.join(2.0)
         with self._lock:
+            self._closing.discard(feed)
             if feed.cluster in self.feeds:  # wanted again meanwhile: a new feed is opening
                 return
             client = s.members.pop(feed.cluster, None)
@@ -429,21 +435,22 @@ class MemberFeeds:
 
     def close(self, wait: float = 0.0) -> None:
         """Stop every feed and the worker threads (the session is ending)."""
-        with self._lock:
+        with self._lock:  # under the lock: no part registers on a feed after this
             self._closed = True
-            feeds, self.feeds = list(self.feeds.values()), {}
+            feeds, self.feeds = [*self.feeds.values(), *self._closing], {}
+            self._closing = set()
+            for f in feeds:
+                f.closed = True
+            watches = [w for f in feeds for w in f.parts.values()]
             self._jobs.clear()
             workers = list(self._workers)
             poller = self._poller
         self._wake.set()
-        watches = [w for f in feeds for w in f.parts.values()]
-        for f in feeds:
-            f.closed = True
         for w in watches:
             w.stop()
         deadline = time.monotonic() + wait
         for t in [*(w.thread for w in watches), *workers, *([poller] if poller else [])]:
-            if t is not threading.current_thread():
+            if t is not threading.current_thread() and t.ident is not None:
                 t.join(max(0.0, deadline - time.monotonic()))
 
 

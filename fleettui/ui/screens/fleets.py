@@ -22,7 +22,7 @@ COLUMNS = [Column("FLEET / CLUSTER", 19, NAME, least=17, most=48),
            Column("KIND", 15, NAME, least=9, drop=3), Column("READY", 7, PHASE),
            Column("STORAGE", 12, PHASE), Column("LAST RUN", 8, drop=1),
            Column("BACKUPS", 7, drop=2)]
-MARGIN = 4  # member rows above and below the visible ones that are watched too
+MARGIN = 3  # member rows above and below the visible ones that are watched too
 WANT_DEBOUNCE = 0.15  # s: scrolling settles before the watched members change
 
 
