@@ -23,7 +23,7 @@ import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
@@ -185,6 +185,55 @@ def _notes(source: Source, p: SchedulePlan) -> list[str]:
     if not p.clusters:
         notes.append("Nothing to do on any cluster.")
     return notes
+
+
+@dataclass
+class Snapshot:
+    """A Source read for one plan: the host's objects as watched, the members' Schedules as
+    they are now (a screen need not be watching those members)."""
+
+    store: LiveStore
+    context: str | None
+    namespace: str
+    mode: str
+    contexts: list[str] = field(default_factory=list)
+    member_errors: dict[str, str] = field(default_factory=dict)
+
+
+class Reader(Source, Protocol):
+    """A session that can reach its members (live.session.Session)."""
+
+    def member(self, cluster: str) -> KubeClient: ...
+
+
+def read_targets(session: Reader, name: str, velero_namespace: str) -> Snapshot:
+    """Each target member's Schedule read now (blocks: call it from a worker thread); a member
+    that cannot be read is recorded with why."""
+    snap = Snapshot(LiveStore(), session.context, session.namespace, session.mode,
+                    list(session.contexts))
+    host = session.context or ""
+    for res in (kc.FLEETS, kc.ATTACHED_CLUSTERS, kc.KURATOR_BACKUPS):
+        snap.store.replace(host, res, session.store.objects(host, res))
+    if session.mode == "kurator":
+        where = targets(snap, name, velero_namespace)  # PlanError when there is no such backup
+    else:
+        where = {ctx: name for ctx in session.contexts}
+    for cluster, vname in where.items():
+        watched = session.store.get(cluster, kc.VELERO_SCHEDULES, velero_namespace, vname)
+        try:
+            found = [session.member(cluster).get(kc.VELERO_SCHEDULES, velero_namespace, vname)]
+        except KubeError as e:
+            # Out of reach now: the watched copy, if any, stands in (sending will say it fails)
+            found = [watched] if watched is not None and e.code != 404 else []
+            if e.code != 404 and watched is None:
+                snap.member_errors[cluster] = e.message
+        snap.store.replace(cluster, kc.VELERO_SCHEDULES, found)
+        snap.store.replace(cluster, kc.VELERO_BACKUPS, session.store.objects(
+            cluster, kc.VELERO_BACKUPS))  # runs in progress, where watched
+    if session.mode != "kurator":  # contexts without it are no targets
+        snap.contexts = [c for c in session.contexts if c not in snap.member_errors and
+                         snap.store.objects(c, kc.VELERO_SCHEDULES)]
+    return snap
 
 
 def plan_lines(p: SchedulePlan) -> list[str]:

@@ -21,6 +21,7 @@ from fleettui.live.schedule_ops import (
     SchedulePlan,
     execute,
     plan,
+    read_targets,
     result_lines,
     toggle_op,
 )
@@ -72,29 +73,38 @@ def title(p: SchedulePlan) -> str:
     return f"{VERBS[p.op]} {p.name} {where}?".replace("  ", " ")
 
 
+@work(thread=True, group="mutate", exit_on_error=False)
 def ask(app: App[int], session: Session, op: str | None, name: str,
         clusters: Sequence[str] = ()) -> None:
-    """Plan `op` (None: pause or resume, whichever `p` means for these Schedules) and ask."""
-    from fleettui.ui.screens.confirm import ConfirmScreen
+    """Read the target members' Schedules (a screen may not watch them), plan `op` (None:
+    pause or resume, whichever `p` means for them), then ask on the UI thread."""
+    from fleettui.kube.errors import KubeError
 
     ns = session.member_velero_namespace
     try:
-        op = op or toggle_op(session, name, ns, clusters)
-        found = plan(session, op, name, ns, clusters)
-    except PlanError as e:
-        app.notify(e.message, title=f"{VERBS.get(op or '', 'Schedule')} {name}",
-                   severity="warning", markup=False)
+        snap = read_targets(session, name, ns)
+        op = op or toggle_op(snap, name, ns, clusters)
+        found = plan(snap, op, name, ns, clusters)
+    except (PlanError, KubeError) as e:
+        app.call_from_thread(app.notify, e.message, severity="warning", markup=False,
+                             title=f"{VERBS.get(op or '', 'Schedule')} {name}")
         return
+    app.call_from_thread(confirm, app, session, found)
+
+
+def confirm(app: App[int], session: Session, found: SchedulePlan) -> None:
+    from fleettui.ui.screens.confirm import ConfirmScreen
+
     if not found.clusters:
-        app.notify(plan_text(found).plain, title=f"{VERBS[op]} {name}", severity="warning",
-                   markup=False)
+        app.notify(plan_text(found).plain, title=f"{VERBS[found.op]} {found.name}",
+                   severity="warning", markup=False)
         return
 
     def done(yes: bool | None) -> None:
         if yes:
             carry_out(app, session, found)
 
-    label = "Run" if op == RUN_NOW else VERBS[op]
+    label = "Run" if found.op == RUN_NOW else VERBS[found.op]
     app.push_screen(ConfirmScreen(title(found), plan_text(found), confirm_label=label), done)
 
 

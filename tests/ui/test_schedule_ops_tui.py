@@ -49,11 +49,6 @@ def sim_runs(runner: SimThread, fleet: SimFleet, cluster: str) -> list[str]:
                                 store.items(VELERO_BACKUPS, "velero")])
 
 
-def paused_in_store(app: Any, cluster: str, want: bool) -> bool:
-    found = app.session.store.objects(cluster, kc.VELERO_SCHEDULES)
-    return bool(found) and all(bool(s["spec"].get("paused")) == want for s in found)
-
-
 async def select_row(pilot: Pilot[int], app: Any, key: str) -> None:
     table = app.screen.query_one(LiveTable)
     await until(pilot, lambda: key in [str(k.value) for k in table.rows], what=f"row {key}")
@@ -72,9 +67,7 @@ async def test_p_pauses_then_resumes_and_R_runs_now_on_every_cluster(tmp_path: P
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("b")
             await select_row(pilot, app, "nightly")
-            await until(pilot, lambda: all(app.session is not None and paused_in_store(
-                app, m, False) for m in (M1, M2)), what="both Schedules watched")
-            await pilot.press("p")
+            await pilot.press("p")  # the plan reads the members' Schedules (none watched here)
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
             title, body = dialog_text(app)
             assert title == "Pause nightly on 2 clusters?"
@@ -87,8 +80,6 @@ async def test_p_pauses_then_resumes_and_R_runs_now_on_every_cluster(tmp_path: P
                                            for s in sim_schedules(runner, fleet, m)),
                         what="both Schedules paused in the members")
 
-            await until(pilot, lambda: all(paused_in_store(app, m, True) for m in (M1, M2)),
-                        what="the pause seen by the watches")
             await pilot.press("p")  # now a resume
             await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="dialog")
             assert dialog_text(app)[0] == "Resume nightly on 2 clusters?"
@@ -132,7 +123,7 @@ async def test_health_row_acts_on_its_cluster_only() -> None:
         await until(pilot, lambda: isinstance(app.screen, HealthScreen))
         await select_row(pilot, app, f"weekly/{M2}")  # Kurator has made no Schedule there yet
         await pilot.press("R")
-        await until(pilot, lambda: "nothing is sent" in "".join(
+        await until(pilot, lambda: "Nothing to do on any cluster" in "".join(
             n.message for n in app._notifications), what="a notice, no dialog")
         assert isinstance(app.screen, HealthScreen)
 
