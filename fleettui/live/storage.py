@@ -4,12 +4,16 @@ session's watches, or the CLI's one read)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from fleettui.kube import resources as kc
+from fleettui.kube.errors import KubeError
 from fleettui.live.store import LiveStore
+from fleettui.live.submit import PARALLEL
 from fleettui.model.storage import (
     Location,
     locations,
@@ -19,6 +23,9 @@ from fleettui.model.storage import (
     warning_text,
 )
 from fleettui.model.timefmt import clock
+
+if TYPE_CHECKING:
+    from fleettui.kube.client import KubeClient
 
 
 def fleet_locations(store: LiveStore, clusters: Iterable[str]) -> dict[str, list[Location]]:
@@ -54,8 +61,37 @@ def storage_notes(store: LiveStore, clusters: Iterable[str], now: datetime) -> l
     return notes
 
 
-def form_warning(store: LiveStore, targets: Iterable[str], purpose: str) -> str:
-    """What the backup, restore and migrate forms say beside their clusters field."""
+class Reader(Protocol):
+    """A session that can reach its members (live.session.Session)."""
+
+    @property
+    def member_velero_namespace(self) -> str: ...
+
+    def member(self, cluster: str) -> KubeClient: ...
+
+
+def read_locations(session: Reader, clusters: list[str]) -> dict[str, list[Location]]:
+    """Each member's locations read now, PARALLEL at once (blocks: call it from a worker
+    thread); a member that cannot be read is left out (its warning is not guessed)."""
+    def read(cluster: str) -> list[Location] | None:
+        try:
+            client = session.member(cluster)
+            return locations(cluster, client.list(
+                kc.VELERO_BSLS, session.member_velero_namespace).get("items") or [])
+        except KubeError:
+            return None
+
+    if not clusters:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(PARALLEL, len(clusters))) as pool:
+        found = list(pool.map(read, clusters))
+    return {c: locs for c, locs in zip(clusters, found, strict=True) if locs is not None}
+
+
+def form_warning(store: LiveStore, targets: Iterable[str], purpose: str,
+                 read: Mapping[str, list[Location]] | None = None) -> str:
+    """What the backup, restore and migrate forms say beside their clusters field: from the
+    locations `read` when the form opened, else as watched."""
     targets = list(targets)
-    return warning_text(target_problems(fleet_locations(store, targets), targets, purpose),
-                        purpose)
+    known = {**fleet_locations(store, targets), **(read or {})}
+    return warning_text(target_problems(known, targets, purpose), purpose)

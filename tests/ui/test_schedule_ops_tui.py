@@ -225,3 +225,25 @@ async def test_restore_and_migrate_forms_warn_only_where_what_is_sent_fails() ->
         assert static_text(app, "#targets-error").startswith(
             f"! storage: {LONG} (default is Unavailable): restores there cannot read")
         assert M1 not in static_text(app, "#targets-error")
+
+
+async def test_backup_form_reads_the_targets_locations_itself(tmp_path: Path) -> None:
+    """Opened from the backups list (which watches no member), the form reads the fleet's
+    locations and names the member whose location is Unavailable."""
+    runner, _, kubeconfig = start_sim(tmp_path, member_storage={M2: "Unavailable"})
+    try:
+        app = make_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("b")
+            await until(pilot, lambda: app.session is not None, what="connected")
+            await pilot.press("n")
+            await until(pilot, lambda: isinstance(app.screen, BackupFormScreen))
+            await until(pilot, lambda: "storage:" in static_text(app, "#clusters-error"),
+                        what="the storage warning")
+            assert static_text(app, "#clusters-error").startswith(
+                f"! storage: {M2} (default is Unavailable): backups there end "
+                "FailedValidation")
+            assert isinstance(app.screen, BackupFormScreen)
+            assert M2 in app.screen.locations  # read by the form itself
+    finally:
+        runner.stop()

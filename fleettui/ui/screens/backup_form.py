@@ -178,6 +178,7 @@ class BackupFormScreen(FormScreen):
             (ctx, ctx, session.store.state_of(ctx, kc.VELERO_BACKUPS)[0] != MISSING
              and self._chosen(ctx)) for ctx in session.contexts])
         self.load_suggestions(list(session.contexts))
+        self.load_locations(list(session.contexts))
 
     def _chosen(self, cluster: str) -> bool:
         return self.prefill_clusters is None or cluster in self.prefill_clusters
@@ -216,6 +217,7 @@ class BackupFormScreen(FormScreen):
         clusters.add_options([(f"{c.name}  ({c.kind or 'Cluster'})", c.name, self._chosen(c.name))
                               for c in self.fleet_members])
         self.load_suggestions([c.name for c in self.fleet_members])
+        self.load_locations([c.name for c in self.fleet_members])
         self.revalidate()
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
@@ -351,14 +353,9 @@ class BackupFormScreen(FormScreen):
 
     def _storage_warning(self) -> str:
         """Ticked clusters whose backup location is Unavailable or ReadOnly."""
-        from fleettui.live.storage import form_warning
         from fleettui.model.storage import BACKUP
 
-        session = self.session
-        if session is None:
-            return ""
-        return form_warning(session.store, self.query_one("#clusters", SelectionList).selected,
-                            BACKUP)
+        return self.storage_warning(self.query_one("#clusters", SelectionList).selected, BACKUP)
 
     def _name_taken(self, name: str) -> bool:
         session = self.session

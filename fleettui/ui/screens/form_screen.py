@@ -4,14 +4,19 @@ thrown away."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.widgets import Static
 
 from fleettui.ui.screens.base import LiveScreen, set_text
 from fleettui.ui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from fleettui.model.storage import Location
 
 
 class FormScreen(LiveScreen):
@@ -28,6 +33,35 @@ class FormScreen(LiveScreen):
         super().__init__()
         self._boxes: dict[str, Static] = {}
         self._initial: tuple[object, ...] = ()  # what _typed() gave once the form was filled
+        self.locations: dict[str, list[Location]] = {}  # the targets' locations, as read
+
+    # ---- the targets' storage locations, read when the targets are known ---------------------
+    @work(thread=True, exclusive=True, group="storage", exit_on_error=False)
+    def load_locations(self, clusters: list[str]) -> None:
+        """Read the targets' locations (the screen may not be watching those members), then
+        validate again so the warning beside the clusters appears."""
+        from fleettui.live.storage import read_locations
+
+        session = self.session
+        if session is not None and clusters:
+            found = read_locations(session, clusters)
+            self.app.call_from_thread(self._set_locations, found)
+
+    def _set_locations(self, found: dict[str, list[Location]]) -> None:
+        self.locations = {**self.locations, **found}
+        if self.is_mounted:
+            self.revalidate()
+
+    def revalidate(self) -> object:
+        raise NotImplementedError
+
+    def storage_warning(self, targets: Iterable[str], purpose: str) -> str:
+        from fleettui.live.storage import form_warning
+
+        session = self.session
+        if session is None:
+            return ""
+        return form_warning(session.store, targets, purpose, self.locations)
 
     def _typed(self) -> tuple[object, ...]:
         """Everything the user can type or choose in this form."""

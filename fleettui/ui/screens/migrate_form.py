@@ -96,6 +96,7 @@ class MigrateFormScreen(RecoveryFormScreen):
             return
         self.fleet = fleet
         self.members = fleet_members(self.session, fleet)
+        self.load_locations([m.name for m in self.members])
         names = [m.name for m in self.members]
         source = self.query_one("#source", Select)
         source.set_options([(Text(n), n) for n in names])
@@ -136,15 +137,11 @@ class MigrateFormScreen(RecoveryFormScreen):
     def extra_checks(self, result: RestoreFormResult) -> None:
         """The source backs up (a ReadOnly or Unavailable location fails it), the targets
         restore (an Unavailable one cannot read the backup): warned, not refused."""
-        from fleettui.live.storage import form_warning
         from fleettui.model.storage import BACKUP, RESTORE
 
-        session = self.session
-        if session is None:
-            return
-        source = form_warning(session.store, [self.source] if self.source else [], BACKUP)
-        targets = form_warning(session.store,
-                               self.query_one("#targets", SelectionList).selected, RESTORE)
+        source = self.storage_warning([self.source] if self.source else [], BACKUP)
+        targets = self.storage_warning(self.query_one("#targets", SelectionList).selected,
+                                       RESTORE)
         if source:
             result.warnings.setdefault("source", source)
         if targets:

@@ -104,6 +104,7 @@ class RestoreFormScreen(RecoveryFormScreen):
         if clusters.option_count:
             clusters.highlighted = 0  # else space toggles nothing until an arrow key is pressed
         self.load_suggestions(self.covered)
+        self.load_locations(self.covered)
 
     def refresh_view(self) -> None:
         if self.is_mounted and self.result is not None:
@@ -126,7 +127,6 @@ class RestoreFormScreen(RecoveryFormScreen):
     def extra_checks(self, result: RestoreFormResult) -> None:
         """Which Velero backup each target will restore from; none usable refuses."""
         from fleettui.live.recoveries import backup_choices, not_ready
-        from fleettui.live.storage import form_warning
         from fleettui.model.storage import RESTORE
 
         session = self.session
@@ -138,7 +138,7 @@ class RestoreFormScreen(RecoveryFormScreen):
                    if c.name in self.covered]
         self.choices = backup_choices(session, self.backup, targets)
         self._show("choices", choices_text(self.choices, not_ready(session)))
-        storage = form_warning(session.store, targets, RESTORE)
+        storage = self.storage_warning(targets, RESTORE)
         if storage:
             result.warnings.setdefault("clusters", storage)
         self._show_comes_back(result)
