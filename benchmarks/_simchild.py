@@ -21,6 +21,12 @@ Commands (`{"op": ...}`), each answered by one line:
 * `values members name`: the current `itemsBackedUp` of those objects.
 * `seed per_member`: create `per_member` Completed Velero Backups in namespace `velero` of every
   member (the simulated Velero leaves finished backups alone).
+* `seed_shared runs copies`: a Kurator scheduled Backup `nightly` on the host, and in every
+  member `runs` Completed runs of its Velero Schedule (labelled as Velero labels them) plus, as
+  a shared bucket's sync leaves them, copies of the runs of the `copies` members after it
+  (`copies` = members - 1: the whole bucket). Objects are put straight into the stores (no
+  watch events: no client is connected yet) and share their spec and status, so members² x
+  runs objects fit (fleet_scale.py).
 * `cpu`: this process's CPU seconds.
 
 End of input (the parent went away) stops the simulator and the process.
@@ -44,6 +50,10 @@ Obj = dict[str, Any]
 VELERO_BACKUPS = "velero.io/backups"
 KURATOR_BACKUPS = "backup.kurator.dev/backups"
 STAMP = "2026-01-01T00:00:00Z"
+RUN_STATUS = {"phase": "Completed", "version": 1, "formatVersion": "1.1.0",
+              "startTimestamp": STAMP, "completionTimestamp": STAMP,
+              "expiration": "2026-01-31T00:00:00Z",
+              "progress": {"itemsBackedUp": 12, "totalItems": 12}}
 
 
 def velero_name(member: int, backup: str) -> str:
@@ -162,6 +172,38 @@ class Child:
         return {"objects": per_member * len(self.fleet.members),
                 "seconds": time.monotonic() - started}
 
+    async def seed_shared(self, runs: int, copies: int) -> Obj:
+        started = time.monotonic()
+        host = self.fleet.host.store
+        host.create(host.types[KURATOR_BACKUPS], {
+            "apiVersion": "backup.kurator.dev/v1alpha1", "kind": "Backup",
+            "metadata": {"name": "nightly", "namespace": "default"},
+            "spec": {"schedule": "0 2 * * *", "destination": {"fleet": "quickstart"},
+                     "policy": {"resourceFilter": {"includedNamespaces": ["kurator-backup"]}}}})
+        spec = {"includedNamespaces": ["kurator-backup"], "storageLocation": "default",
+                "ttl": "720h0m0s"}
+        members = len(self.fleet.members)
+        made = 0
+        for i, member in enumerate(self.fleet.members, start=1):
+            store = member.store
+            objs = store.objects[VELERO_BACKUPS]
+            for origin in [i, *((i + k - 1) % members + 1 for k in range(1, copies + 1))]:
+                schedule = velero_name(origin, "nightly")
+                labels = {"kurator.dev/backup-name": "nightly",
+                          "velero.io/schedule-name": schedule,
+                          "velero.io/storage-location": "default"}
+                for j in range(runs):
+                    name = f"{schedule}-202601{j // 24 + 1:02d}{j % 24:02d}0000"
+                    objs[("velero", name)] = {
+                        "apiVersion": "velero.io/v1", "kind": "Backup", "spec": spec,
+                        "metadata": {"name": name, "namespace": "velero", "labels": labels,
+                                     "uid": f"{i}-{origin}-{j}", "creationTimestamp": STAMP,
+                                     "resourceVersion": str(store._next_rv())},
+                        "status": RUN_STATUS}
+                    made += 1
+            await asyncio.sleep(0)
+        return {"objects": made, "seconds": time.monotonic() - started}
+
     async def dispatch(self, cmd: Obj) -> Obj:
         op = cmd["op"]
         if op == "backup":
@@ -177,6 +219,8 @@ class Child:
             return self.values(cmd["members"], cmd["name"])
         if op == "seed":
             return await self.seed(cmd["per_member"])
+        if op == "seed_shared":
+            return await self.seed_shared(cmd["runs"], cmd["copies"])
         if op == "cpu":
             return {"cpu": time.process_time()}
         raise ValueError(f"unknown op {op!r}")
