@@ -112,9 +112,10 @@ class KubeClient:
         def load() -> k8s_client.Configuration:
             cfg = k8s_client.Configuration()
             try:
-                k8s_config.load_kube_config(config_file=kubeconfig, context=context,
-                                            client_configuration=cfg, persist_config=False,
-                                            temp_file_path=credentials_dir())
+                with exec_credentials.loading_for(context or ""):
+                    k8s_config.load_kube_config(config_file=kubeconfig, context=context,
+                                                client_configuration=cfg, persist_config=False,
+                                                temp_file_path=credentials_dir())
             except (ConfigException, OSError, TypeError, ValueError) as e:
                 raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}",
                                 [], context or "") from e
@@ -185,7 +186,7 @@ class KubeClient:
         e = from_status_body(status, data, self.name)
         e.retry_after = _retry_after(headers)
         if status == 401:
-            plugin = exec_credentials.last_failure()
+            plugin = exec_credentials.last_failure(self.name)
             e.message = (f"unauthorized (401): {plugin}" if plugin else
                          f"token rejected (401 Unauthorized): the credentials in {self.source} "
                          "are not accepted (token rotated or server re-installed?)")
@@ -301,7 +302,8 @@ def _config_from_text(text: str, name: str) -> k8s_client.Configuration:
         cfg = k8s_client.Configuration()
         loader = k8s_config.kube_config.KubeConfigLoader(config_dict=data,
                                                          temp_file_path=credentials_dir())
-        loader.load_and_set(cfg)
+        with exec_credentials.loading_for(name):
+            loader.load_and_set(cfg)
     except (ConfigException, yaml.YAMLError, TypeError, ValueError, KeyError) as e:
         raise KubeError(0, "Config", f"the kubeconfig secret of {name} is invalid: {e}", [],
                         name) from e

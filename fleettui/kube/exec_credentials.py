@@ -10,8 +10,8 @@ plugin/pkg/client/auth/exec/exec.go is the model):
   kept for the screen (`notes`), and a plugin that does not answer in PLUGIN_TIMEOUT is killed;
 - a credential is cached until shortly before its expirationTimestamp, and forgotten when the
   server rejects it (`forget`, on a 401), so the next load runs the plugin again;
-- a plugin's failure is kept (`last_failure`) to explain the 401 that follows it, instead of
-  the package's log line on stderr.
+- a plugin's failure is kept for the client it ran for (`last_failure`) to explain the 401
+  that follows it, instead of the package's log line on stderr.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +37,8 @@ _lock = threading.Lock()
 _cache: dict[str, tuple[dict[str, Any], float]] = {}  # key → (status, expires at, monotonic)
 _terminal_taken = threading.Event()
 notes: deque[str] = deque(maxlen=20)  # what plugins and the package said while the TUI ran
-_failure: list[tuple[float, str]] = []
+_failures: dict[str, tuple[float, str]] = {}  # client name → when and why its plugin failed
+_loading = threading.local()  # the client whose credentials this thread is loading
 
 
 class PluginError(Exception):
@@ -53,17 +56,27 @@ def forget() -> None:
         _cache.clear()
 
 
-def last_failure(within: float = 600.0) -> str:
-    """The newest plugin failure of the last `within` seconds, or ""."""
+@contextmanager
+def loading_for(client: str) -> Iterator[None]:
+    """Plugins run meanwhile (in this thread) run for `client`: their failure is its own."""
+    before = getattr(_loading, "client", "")
+    _loading.client = client
+    try:
+        yield
+    finally:
+        _loading.client = before
+
+
+def last_failure(client: str, within: float = 600.0) -> str:
+    """Why `client`'s plugin last failed, if it did in the last `within` seconds, or ""."""
     with _lock:
-        if _failure and time.monotonic() - _failure[-1][0] < within:
-            return _failure[-1][1]
-    return ""
+        when, text = _failures.get(client, (0.0, ""))
+    return text if text and time.monotonic() - when < within else ""
 
 
 def _failed(text: str) -> PluginError:
     with _lock:
-        _failure[:] = [(time.monotonic(), text)]
+        _failures[getattr(_loading, "client", "")] = (time.monotonic(), text)
     notes.append(text)
     return PluginError(text)
 

@@ -80,11 +80,12 @@ def test_a_hanging_plugin_is_killed_and_said(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(ec, "PLUGIN_TIMEOUT", 1.0)
     args = plugin(tmp_path, "time.sleep(60)\n")
     started = time.monotonic()
-    with pytest.raises(ec.PluginError) as caught:
+    with pytest.raises(ec.PluginError) as caught, ec.loading_for("eks-prod"):
         ec.run_plugin(args, {}, None, API)
     assert time.monotonic() - started < 10
     assert "did not answer within 1 s" in str(caught.value)
-    assert "did not answer" in ec.last_failure()
+    assert "did not answer" in ec.last_failure("eks-prod")
+    assert ec.last_failure("gke-dev") == ""  # another cluster's 401 is not explained by it
 
 
 @pytest.mark.parametrize("body, said", [
