@@ -7,6 +7,7 @@ uploaded, the URL expired, a Failed request) is said in one line in place of the
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections.abc import Callable
 
 from rich.text import Text
@@ -141,7 +142,7 @@ class LogViewerScreen(Screen[None]):
             return
         self._go(found)
         everywhere = self.viewer.matches()
-        self._say(f"match {everywhere.index(found) + 1} of {len(everywhere)} for {text!r} "
+        self._say(f"match {bisect_left(everywhere, found) + 1} of {len(everywhere)} for {text!r} "
                   f"(line {found + 1:,}; n: next, N: previous)")
 
     def action_first_error(self) -> None:

@@ -6,6 +6,7 @@ Static would lay out every line). Lines are plain Text, never markup: a log line
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from rich.style import Style
 from rich.text import Text
@@ -33,14 +34,39 @@ class LogLines(ScrollView, can_focus=True):
         self.lines: list[str] = []
         self.current: int | None = None  # the line a search or `e` went to, highlighted
         self._pattern: re.Pattern[str] | None = None
+        # found once per log or search, so that n, N and e cost a lookup, not a scan
+        self._matches: list[int] = []
+        self._first_error: int | None = None
 
     def set_lines(self, lines: list[str]) -> None:
         self.lines = [line.translate(_CONTROL) for line in lines]
+        self._first_error = next((i for i, line in enumerate(self.lines)
+                                  if any(mark in line for mark in ERROR_MARKS)), None)
+        self._matches = self._find_all()
         width = max((len(line) for line in self.lines), default=0)
         self.virtual_size = Size(width, len(self.lines))
         self.current = None
         self.scroll_home(animate=False)
         self.refresh()
+
+    # ---- keys: jumps, not animations (an animated page repaints ~20 frames over SSH) --------
+    def action_page_down(self) -> None:
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
+
+    def action_scroll_home(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
+
+    def action_scroll_up(self) -> None:
+        self.scroll_up(animate=False)
+
+    def action_scroll_down(self) -> None:
+        self.scroll_down(animate=False)
 
     # ---- rendering ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
@@ -73,31 +99,35 @@ class LogLines(ScrollView, can_focus=True):
     # ---- finding -----------------------------------------------------------------------
     def set_search(self, text: str) -> None:
         self._pattern = re.compile(re.escape(text), re.IGNORECASE) if text else None
+        self._matches = self._find_all()
         self.refresh()
 
-    def matches(self) -> list[int]:
+    def _find_all(self) -> list[int]:
         pattern = self._pattern
         if pattern is None:
             return []
-        return [i for i, line in enumerate(self.lines) if pattern.search(line)]
+        search = pattern.search
+        return [i for i, line in enumerate(self.lines) if search(line)]
+
+    def matches(self) -> list[int]:
+        """The lines the search matches, in order."""
+        return self._matches
 
     def next_match(self, backwards: bool = False) -> int | None:
         """The next line (after the current one, wrapping) that matches the search."""
-        pattern = self._pattern
-        if pattern is None or not self.lines:
+        found = self._matches
+        if not found:
             return None
-        start = self.current if self.current is not None else (
-            len(self.lines) if backwards else -1)
-        n = len(self.lines)
-        for step in range(1, n + 1):
-            i = (start - step if backwards else start + step) % n
-            if pattern.search(self.lines[i]):
-                return i
-        return None
+        if self.current is None:
+            return found[-1] if backwards else found[0]
+        if backwards:
+            i = bisect_left(found, self.current) - 1
+            return found[i]  # -1 wraps to the last
+        i = bisect_right(found, self.current)
+        return found[i % len(found)]
 
     def first_error(self) -> int | None:
-        return next((i for i, line in enumerate(self.lines)
-                     if any(mark in line for mark in ERROR_MARKS)), None)
+        return self._first_error
 
     def go_to(self, index: int) -> None:
         """Highlight line `index` and bring it into view, a third from the top."""
