@@ -59,14 +59,14 @@ def fields(causes: list[dict[str, str]]) -> list[str]:
 CRD_FILES = sorted(p.name for p in CRD_DIR.glob("*.yaml"))
 
 
-def test_ten_builtin_crds() -> None:
-    assert len(CRD_FILES) == 10
+def test_eleven_builtin_crds() -> None:
+    assert len(CRD_FILES) == 11
     assert sorted(CRDS) == sorted([
         ("backup.kurator.dev", "Backup"), ("backup.kurator.dev", "Migrate"),
         ("backup.kurator.dev", "Restore"), ("cluster.kurator.dev", "AttachedCluster"),
         ("fleet.kurator.dev", "Fleet"), ("velero.io", "Backup"),
         ("velero.io", "BackupStorageLocation"), ("velero.io", "DeleteBackupRequest"),
-        ("velero.io", "Restore"), ("velero.io", "Schedule")])
+        ("velero.io", "DownloadRequest"), ("velero.io", "Restore"), ("velero.io", "Schedule")])
 
 
 @pytest.mark.parametrize("name", CRD_FILES)
