@@ -61,9 +61,10 @@ def session_resource_list(session: Session, cluster: str, name: str) -> Any:
 
 
 def velero_results(client: KubeClient, namespace: str, name: str, restore: bool = False,
-                   limits: dl.Limits = DEFAULT_LIMITS) -> list[ResultLine]:
+                   limits: dl.Limits = DEFAULT_LIMITS,
+                   cancelled: Callable[[], bool] = lambda: False) -> list[ResultLine]:
     kind = dl.RESTORE_RESULTS if restore else dl.BACKUP_RESULTS
-    return result_lines(dl.fetch_json(client, namespace, kind, name, limits))
+    return result_lines(dl.fetch_json(client, namespace, kind, name, limits, cancelled))
 
 
 def backup_resource_list(client: KubeClient, namespace: str, name: str,
@@ -101,16 +102,21 @@ class ResultsCache:
             return True
 
     def fetch(self, session: Session, key: Key, restore: bool = False,
-              limits: dl.Limits = DEFAULT_LIMITS) -> list[ResultLine] | str:
+              limits: dl.Limits = DEFAULT_LIMITS,
+              cancelled: Callable[[], bool] = lambda: False) -> list[ResultLine] | str | None:
         """Read the results of `key` through the session's client for its member (blocks:
         for a worker thread); a failure is kept as its message, so it is not retried on
-        every refresh."""
+        every refresh. None when the caller stopped waiting (it may ask again)."""
         try:
             client = session.member(key[0])
             found: list[ResultLine] | str = velero_results(
-                client, session.member_velero_namespace, key[1], restore, limits)
+                client, session.member_velero_namespace, key[1], restore, limits, cancelled)
         except KubeError as e:
             found = e.message
+        except dl.Cancelled:
+            with self._lock:
+                self._pending.discard(key)
+            return None
         with self._lock:
             self._found[key] = found
             self._pending.discard(key)

@@ -16,6 +16,7 @@ from textual.widgets import Input
 from fleettui.sim.fleet import SimFleet, SimThread
 from fleettui.ui.app import FleetApp
 from fleettui.ui.screens.log_viewer import LogViewerScreen
+from fleettui.ui.screens.status import StatusScreen
 from fleettui.ui.widgets.log_lines import LogLines
 from tests.cli.test_cli_downloads import failed_fleet, run_backup
 from tests.ui.test_app import SIZE, make_app, static_text, table_text, until
@@ -211,3 +212,19 @@ async def test_readonly_reads_no_log_and_no_results(ran: Ran) -> None:
         await pilot.pause(0.2)
         assert not isinstance(app.screen, LogViewerScreen)
     assert not [a for a in fleet.audit if "downloadrequests" in a["path"]]
+
+
+async def test_leaving_while_results_are_awaited_stops_their_fetch(ran: Ran) -> None:
+    sim, fleet, kc = ran
+    sim.call(lambda: fleet.members[0].api.controls["downloads"]({"mode": "unprocessed"}))
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await _status(pilot, app)
+        await until(pilot, lambda: "reading Velero's results" in static_text(app, "#results"),
+                    what="the results asked for")
+        screen = app.screen
+        assert isinstance(screen, StatusScreen)
+        await pilot.press("escape")
+        # the fetch stops at its next poll, not after Velero's 30 s limit
+        await until(pilot, lambda: not screen.results._pending, what="the fetch stopped",
+                    timeout=5)

@@ -173,7 +173,7 @@ class StatusScreen(LiveScreen):
         set_text(box, self._results_text(row, found))
 
     def _fetch_results(self, session: Session, key: tuple[str, str, str]) -> None:
-        self.results.fetch(session, key)
+        self.results.fetch(session, key, cancelled=lambda: not self.ready)  # stops on close
         if self.ready:
             self.app.call_from_thread(self.refresh_view)
 
