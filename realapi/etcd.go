@@ -10,11 +10,14 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 )
 
-// startEtcd starts a one-member etcd on loopback in a fresh data dir, configured as
-// kubernetes apiserver pkg/storage/etcd3/testserver/test_server.go does, and returns its client URL.
-func startEtcd(dataDir string) (*embed.Etcd, string, error) {
-	if err := os.RemoveAll(dataDir); err != nil {
-		return nil, "", err
+// startEtcd starts a one-member etcd on loopback in a fresh data dir (or, with keep, the one a
+// previous run left), configured as kubernetes apiserver
+// pkg/storage/etcd3/testserver/test_server.go does, and returns its client URL.
+func startEtcd(dataDir string, keep bool) (*embed.Etcd, string, error) {
+	if !keep {
+		if err := os.RemoveAll(dataDir); err != nil {
+			return nil, "", err
+		}
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, "", err

@@ -39,7 +39,10 @@ type serverFiles struct {
 	kubeconfigs                                             map[string]string
 }
 
-func writeFiles(dir string, port int) (serverFiles, error) {
+// writeFiles writes what the API server needs; with keep (a restart) the CA, serving
+// certificate, service-account key and tokens of the previous run stay, so clients' kubeconfigs
+// keep working.
+func writeFiles(dir string, port int, keep bool) (serverFiles, error) {
 	f := serverFiles{
 		dir:               dir,
 		caCert:            filepath.Join(dir, "ca.crt"),
@@ -52,16 +55,49 @@ func writeFiles(dir string, port int) (serverFiles, error) {
 		kubeconfigs:       map[string]string{},
 	}
 	_ = os.Remove(filepath.Join(dir, "ready.json")) // a stale one would announce a dead server
-	if err := writeCertificates(f); err != nil {
-		return f, err
+	if !keep || !allExist(f.caCert, f.servingCert, f.servingKey) {
+		if err := writeCertificates(f); err != nil {
+			return f, err
+		}
 	}
-	if err := writeServiceAccountKey(f.serviceAccountKey); err != nil {
-		return f, err
+	if !keep || !allExist(f.serviceAccountKey) {
+		if err := writeServiceAccountKey(f.serviceAccountKey); err != nil {
+			return f, err
+		}
 	}
 	if err := os.WriteFile(f.auditPolicy, auditPolicy, 0o600); err != nil {
 		return f, err
 	}
-	return f, writeUsers(&f, port)
+	old := map[string]string{}
+	if keep {
+		old = previousTokens(f.tokens)
+	}
+	return f, writeUsers(&f, port, old)
+}
+
+func allExist(paths ...string) bool {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// previousTokens reads user → token from a token file writeUsers wrote (none when absent).
+func previousTokens(path string) map[string]string {
+	tokens := map[string]string{}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return tokens
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		fields := strings.SplitN(line, ",", 3)
+		if len(fields) == 3 {
+			tokens[fields[1]] = fields[0]
+		}
+	}
+	return tokens
 }
 
 func writeCertificates(f serverFiles) error {
@@ -130,10 +166,13 @@ func writePEM(path, kind string, der []byte) error {
 
 // writeUsers writes the token file (apiserver pkg/authentication/token/tokenfile: token,user,uid,
 // "group1,group2") and one kubeconfig per user.
-func writeUsers(f *serverFiles, port int) error {
+func writeUsers(f *serverFiles, port int, previous map[string]string) error {
 	var rows []string
 	for i, u := range users {
-		token, err := randomToken(u.name)
+		token, err := previous[u.name], error(nil)
+		if token == "" {
+			token, err = randomToken(u.name)
+		}
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,7 @@ type options struct {
 	dir               string
 	port              int
 	compaction        string
+	keepData          bool
 	startupDeadline   time.Duration
 	apiserverPassThru []string
 }
@@ -41,6 +42,7 @@ func parseOptions() options {
 	flag.StringVar(&o.dir, "dir", "", "directory for certificates, kubeconfigs, audit log and etcd data (required)")
 	flag.IntVar(&o.port, "port", 0, "secure port on 127.0.0.1 (0: a free one)")
 	flag.StringVar(&o.compaction, "etcd-compaction-interval", "1m", "kube-apiserver --etcd-compaction-interval (0 disables)")
+	flag.BoolVar(&o.keepData, "keep-data", false, "a restart: keep the etcd data, certificates and user tokens a previous run left in --dir")
 	flag.DurationVar(&o.startupDeadline, "startup-timeout", 180*time.Second, "give up when /readyz is not 200 by then")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: realapi --dir DIR [options] [-- kube-apiserver flags]\n")
@@ -74,11 +76,11 @@ func run(o options) int {
 			return fail(err)
 		}
 	}
-	files, err := writeFiles(dir, port)
+	files, err := writeFiles(dir, port, o.keepData)
 	if err != nil {
 		return fail(err)
 	}
-	etcd, etcdURL, err := startEtcd(filepath.Join(dir, "etcd"))
+	etcd, etcdURL, err := startEtcd(filepath.Join(dir, "etcd"), o.keepData)
 	if err != nil {
 		return fail(fmt.Errorf("embedded etcd: %w", err))
 	}

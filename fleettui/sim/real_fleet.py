@@ -40,10 +40,14 @@ from fleettui.sim.realapi_server import (
     stop_servers,
     wait_ready,
 )
-from fleettui.sim.types import CRDS, HOST_GROUPS, MEMBER_GROUPS, SECRETS, cluster_types
+from fleettui.sim.types import CRDS, HOST_GROUPS, MEMBER_GROUPS, cluster_types
 from fleettui.sim.world import member_name, seed_host, seed_member
 
 MAX_SERVERS = 3  # each real server holds about 370 MiB
+# On SIGTERM kube-apiserver's HTTP server waits for open connections, watches included, up to
+# its ShutdownTimeout (60 s; apiserver pkg/server/genericapiserver.go); in this mode it waits
+# 2 s once the short requests are drained, so a restart with watchers attached takes seconds.
+SERVER_FLAGS = ("--shutdown-send-retry-after=true",)
 # The controllers' watches: a dead member is seen again within seconds.
 CONTROLLER_WATCH = WatchSettings(backoff_max=1.0, backoff_long_max=5.0)
 
@@ -101,8 +105,8 @@ class RealCluster:
 
 
 def client_for(cluster: RealCluster) -> KubeClient:
-    """The controllers' client of one server; after a restart (new CA and tokens) its watches
-    re-read the launcher's current credentials, as fleettui's own clients re-read theirs."""
+    """The controllers' client of one server; should its credentials change (a server started
+    anew in its directory) its watches re-read them, as fleettui's own clients do."""
     def current() -> str:
         return member_kubeconfig(cluster.server, cluster.name)
 
@@ -139,8 +143,8 @@ class RealFleet:
             raise RealApiUnavailable(f"--api real runs at most {MAX_SERVERS - 1} members "
                                      "(each real server holds about 370 MiB)")
         servers = await asyncio.to_thread(
-            start_servers, self.binaries, self.directory, self.config.clusters + 1, (),
-            self.compaction())
+            start_servers, self.binaries, self.directory, self.config.clusters + 1,
+            SERVER_FLAGS, self.compaction())
         names = [HOST, *(member_name(i) for i in range(1, self.config.clusters + 1))]
         self.clusters = [RealCluster(n, s) for n, s in zip(names, servers, strict=True)]
         try:
@@ -208,27 +212,15 @@ class RealFleet:
         await asyncio.to_thread(stop_servers, [c.server for c in self.clusters])
 
     async def restart(self, name: str) -> None:
-        """Stop one server and start it again on the same port with the same etcd data (its
-        launcher makes a new CA and new tokens, so the host's secret for it is renewed, as an
-        operator re-registering the cluster would)."""
+        """Stop one server (SIGTERM) and start it again on the same port with what it had:
+        etcd data, CA, certificates and user tokens (the launcher's --keep-data)."""
         cluster = self.cluster(name)
         old = cluster.server
         await asyncio.to_thread(stop_servers, [old])
         port = old.url.rsplit(":", 1)[1]
-        new = launch(self.binaries, old.dir, (), self.compaction(),
-                     launcher_args=["--port", port])
+        new = launch(self.binaries, old.dir, SERVER_FLAGS, self.compaction(),
+                     launcher_args=["--port", port, "--keep-data"])
         cluster.server = await asyncio.to_thread(wait_ready, new)  # CRDs and RBAC are kept
-        if cluster is not self.host:
-            self._renew_secret(cluster)
-
-    def _renew_secret(self, member: RealCluster) -> None:
-        host = self._store(self.host)
-        secret = host.find(SECRETS.key, "default", member.name)
-        if secret is None:
-            return
-        key = f"{member.name}.config"
-        data = base64.b64encode(member_kubeconfig(member.server, member.name).encode()).decode()
-        host.replace(host.types[SECRETS.key], {**secret, "data": {key: data}})
 
     # ---- what users get ----------------------------------------------------------------
     def kubeconfig(self, user: str = "admin") -> dict[str, Any]:

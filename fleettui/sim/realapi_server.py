@@ -125,6 +125,8 @@ def launch(binaries: Binaries, directory: Path, extra_args: Sequence[str] = (),
     """Start a launcher without waiting for it (see wait_ready); `extra_args` go to
     kube-apiserver, `launcher_args` (e.g. --port) to the launcher."""
     directory.mkdir(parents=True, exist_ok=True)
+    # A restart in the same directory: wait_ready must not take the last run's file for ours.
+    (directory / "ready.json").unlink(missing_ok=True)
     argv = [str(binaries.launcher), "--dir", str(directory),
             f"--etcd-compaction-interval={compaction}", *launcher_args, "--", *extra_args]
     with (directory / "launcher.out").open("wb") as out, \
