@@ -55,9 +55,11 @@ def session_log(session: Session, cluster: str, name: str, restore: bool = False
                       cancelled=cancelled)
 
 
-def session_resource_list(session: Session, cluster: str, name: str) -> Any:
+def session_resource_list(session: Session, cluster: str, name: str,
+                          cancelled: Callable[[], bool] = lambda: False) -> Any:
     """Velero backup `name`'s resource list in `cluster` (blocks: for a worker thread)."""
-    return backup_resource_list(session.member(cluster), session.member_velero_namespace, name)
+    return backup_resource_list(session.member(cluster), session.member_velero_namespace, name,
+                                cancelled=cancelled)
 
 
 def velero_results(client: KubeClient, namespace: str, name: str, restore: bool = False,
@@ -68,8 +70,9 @@ def velero_results(client: KubeClient, namespace: str, name: str, restore: bool 
 
 
 def backup_resource_list(client: KubeClient, namespace: str, name: str,
-                         limits: dl.Limits = DEFAULT_LIMITS) -> Any:
-    return dl.fetch_json(client, namespace, dl.BACKUP_RESOURCE_LIST, name, limits)
+                         limits: dl.Limits = DEFAULT_LIMITS,
+                         cancelled: Callable[[], bool] = lambda: False) -> Any:
+    return dl.fetch_json(client, namespace, dl.BACKUP_RESOURCE_LIST, name, limits, cancelled)
 
 
 def restore_preview(client: KubeClient, namespace: str, backup: str, restore_filter: Any,

@@ -47,3 +47,30 @@ async def test_preview_counts_and_narrows_as_the_filter_is_typed(
         assert isinstance(app.screen, RestoreFormScreen)
         again = [k for k, status in fleet.objects.gets if k.endswith("resource-list.json.gz")]
         assert again == lists  # narrowed here, not downloaded again
+
+
+async def test_a_member_whose_list_cannot_be_read_says_why_and_holds_up_no_other(
+        sim: Sim, capsys: pytest.CaptureFixture[str]) -> None:
+    runner, fleet, kubeconfig = sim
+    run_backup(capsys, ["--kubeconfig", str(kubeconfig)], runner, fleet, "apps",
+               "--include-namespaces", ",".join(APPS))
+    runner.call(lambda: fleet.members[0].api.controls["downloads"]({"mode": "unprocessed"}))
+    runner.call(lambda: fleet.members[1].api.controls["downloads"]({"mode": "missing"}))
+    app = make_app(kubeconfig)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_restore(pilot, app, "apps")
+        await until(pilot, lambda: "kurator-member2: ✗ the resource list of backup "
+                    "kurator-member2-backup-default-apps: nothing was uploaded" in
+                    static_text(app, "#comes-back"), what="member2's failure", timeout=40)
+        # member1's request is still unanswered: said as such, and it holds nothing else up
+        assert "kurator-member1: reading the resource list" in static_text(app, "#comes-back")
+        screen = app.screen
+        assert isinstance(screen, RestoreFormScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, RestoreFormScreen), what="back")
+
+        def left() -> list[object]:
+            return list(runner.call(lambda: fleet.members[0].store.items(
+                "velero.io/downloadrequests", "velero")))
+        # the fetch stopped at its next poll and deleted its request, well before 30 s
+        await until(pilot, lambda: not left(), what="member1's fetch stopped", timeout=5)

@@ -98,7 +98,7 @@ def test_restore_form_lists_uncovered_clusters_and_the_backup_used(
     """Also the preview of what would come back (#14 item 3), from a fixed resource list."""
     from fleettui.live import downloads
 
-    monkeypatch.setattr(downloads, "session_resource_list", lambda *_: RESOURCE_LIST)
+    monkeypatch.setattr(downloads, "session_resource_list", lambda *_, **__: RESOURCE_LIST)
 
     async def form(pilot: Pilot[Any]) -> None:
         app = await _ready(pilot)

@@ -8,11 +8,11 @@ Completed run, an unfinished backup), naming the cluster: Kurator would stop wit
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, SelectionList, Static
@@ -50,6 +50,7 @@ class RestoreFormScreen(RecoveryFormScreen):
         # (cluster, Velero backup) → its resource list, or why it cannot be read; each is
         # fetched once, in a worker, and narrowed again here as the filters change
         self.resource_lists: dict[tuple[str, str], Any] = {}
+        self.closing = threading.Event()
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -151,6 +152,12 @@ class RestoreFormScreen(RecoveryFormScreen):
     # ---- what would come back (#14 item 3) -----------------------------------------------------
     def _show_comes_back(self, result: RestoreFormResult) -> None:
         usable = [c for c in self.choices if c.usable]
+        if self.fleet_app.readonly:
+            from fleettui.live.downloads import READONLY_NOTE
+
+            self._show("comes-back", Text(f"What would come back is not read: {READONLY_NOTE}",
+                                          style="dim") if usable else Text(""))
+            return
         wanted = [(c.cluster, c.velero_name) for c in usable
                   if (c.cluster, c.velero_name) not in self.resource_lists]
         for key in wanted:
@@ -161,20 +168,30 @@ class RestoreFormScreen(RecoveryFormScreen):
             [(c.cluster, self.resource_lists.get((c.cluster, c.velero_name))) for c in usable],
             restore_filter(result.manifest)))
 
-    @work(thread=True, group="resource-lists", exit_on_error=False)
     def fetch_resource_lists(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:  # one worker each: a member that never answers holds up no other
+            self.run_worker(lambda k=key: self._fetch_resource_list(k), thread=True,
+                            group="resource-lists", exit_on_error=False)
+
+    def _fetch_resource_list(self, key: tuple[str, str]) -> None:
+        from fleettui.kube.downloads import Cancelled
         from fleettui.kube.errors import KubeError
         from fleettui.live.downloads import session_resource_list
 
         session = self.session
-        for cluster, name in keys:
-            if session is None:
-                return
-            try:
-                found: Any = session_resource_list(session, cluster, name)
-            except KubeError as e:
-                found = e  # said in place of the counts
-            self.app.call_from_thread(self._got_resource_list, (cluster, name), found)
+        if session is None:
+            return
+        try:
+            found: Any = session_resource_list(session, *key, cancelled=self.closing.is_set)
+        except KubeError as e:
+            found = e  # said in place of the counts
+        except Cancelled:
+            return
+        if not self.closing.is_set():
+            self.app.call_from_thread(self._got_resource_list, key, found)
+
+    def on_unmount(self) -> None:
+        self.closing.set()  # a fetch still waiting for Velero stops at its next poll
 
     def _got_resource_list(self, key: tuple[str, str], found: Any) -> None:
         self.resource_lists[key] = found
