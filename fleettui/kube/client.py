@@ -8,6 +8,7 @@ the UI runs them in worker threads, never on its event loop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -49,13 +50,32 @@ MAX_THROTTLED = 5  # retries of a request the server throttled (429)
 THROTTLE_WAIT_MAX = 10.0  # s: the longest Retry-After honoured before one retry
 
 
+_contexts_read: dict[tuple[str, int, int], tuple[list[str], str | None]] = {}
+_contexts_lock = threading.Lock()
+
+
 def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]:
-    """Context names and the current one; raises KubeError on a missing or broken file."""
-    try:
-        contexts, current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
-    except (ConfigException, OSError, TypeError, ValueError) as e:
-        raise KubeError(0, "Config", f"cannot read kubeconfig: {e}") from e
-    return [c["name"] for c in contexts], (current or {}).get("name")
+    """Context names and the current one; raises KubeError on a missing or broken file.
+    A named file is parsed once per version (size and mtime): reaching each member asks, and
+    parsing a kubeconfig of 1,000 contexts takes seconds."""
+    key = None
+    if kubeconfig:
+        with contextlib.suppress(OSError):
+            st = os.stat(kubeconfig)
+            key = (kubeconfig, st.st_mtime_ns, st.st_size)
+    with _contexts_lock:  # members reached in parallel: one parses, the others wait for it
+        seen = _contexts_read.get(key) if key is not None else None
+        if seen is not None:
+            return list(seen[0]), seen[1]
+        try:
+            contexts, current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
+        except (ConfigException, OSError, TypeError, ValueError) as e:
+            raise KubeError(0, "Config", f"cannot read kubeconfig: {e}") from e
+        found = [c["name"] for c in contexts], (current or {}).get("name")
+        if key is not None:
+            _contexts_read.clear()  # only the newest version of one file is worth keeping
+            _contexts_read[key] = found
+    return list(found[0]), found[1]
 
 
 def context_servers(kubeconfig: str | None = None) -> dict[str, str]:
