@@ -228,3 +228,34 @@ async def test_leaving_while_results_are_awaited_stops_their_fetch(ran: Ran) -> 
         # the fetch stops at its next poll, not after Velero's 30 s limit
         await until(pilot, lambda: not screen.results._pending, what="the fetch stopped",
                     timeout=5)
+
+
+async def test_l_on_a_restore_row_opens_its_restore_log(
+        sim: tuple[SimThread, SimFleet, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    from fleettui.ui.screens.recovery_status import RecoveryStatusScreen
+    from tests.cli.cli_helpers import cli
+
+    runner, fleet, kc = sim
+    run_backup(capsys, ["--kubeconfig", str(kc)], runner, fleet, "base",
+               "--include-namespaces", "kurator-backup")
+    code, _, err = cli(capsys, "--kubeconfig", str(kc), "restore", "create", "back",
+                       "--from-backup", "base", "--cluster", "kurator-member1", "--fleet",
+                       "quickstart")
+    assert code == 0, err
+    name = "kurator-member1-restore-default-back"
+
+    def restored() -> bool:
+        obj = runner.call(lambda: fleet.members[0].store.find("velero.io/restores", "velero",
+                                                              name))
+        return ((obj or {}).get("status") or {}).get("phase") == "Completed"
+    app = make_app(kc)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: "quickstart" in table_text(app), what="fleets listed")
+        await until(pilot, restored, what="the restore completed", timeout=40)
+        app.push_screen(RecoveryStatusScreen("Restore", "back"))
+        await until(pilot, lambda: "Completed" in table_text(app, "#clusters"), what="the row")
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, LogViewerScreen)
+                    and app.screen.loaded, what="the restore log", timeout=20)
+        shown = _viewer(app).visible_lines()
+        assert 'msg="starting restore"' in shown[0] and f"restore=velero/{name}" in shown[0]

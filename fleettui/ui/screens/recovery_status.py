@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from fleettui.model.status import FleetBackupStatus
+from fleettui.model.status import ClusterRow, FleetBackupStatus
 from fleettui.ui import rows
 from fleettui.ui.screens.base import LiveScreen, set_text
 from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
@@ -31,6 +31,7 @@ class RecoveryStatusScreen(LiveScreen):
         Binding("escape", "app.pop_screen", "Back", id="back"),
         Binding("y", "yaml", "YAML", id="yaml"),
         Binding("d,ctrl+d", "delete", "Delete", id="delete"),
+        Binding("l", "logs", "Log", id="logs"),
     ]
 
     def __init__(self, kind: str, name: str, stuck_after: float | None = None) -> None:
@@ -82,8 +83,11 @@ class RecoveryStatusScreen(LiveScreen):
         notes = stuck_notes(st, {**obj, "kind": self.kind}, now, self.stuck_after)
         self._note("#stuck", Text("\n".join(f"⚠ {n}" for n in notes), style="bold yellow"))
 
+    _shown: dict[str, ClusterRow] = {}  # table key → its row, for `l`
+
     def _rows(self, st: FleetBackupStatus, now: datetime) -> list[tuple[str, list[str | Text]]]:
         out = []
+        self._shown = {}
         for i, r in enumerate(st.rows):
             cells = rows.cluster_status_row(r, now)[:6]  # no EXPIRES: a restore keeps nothing
             if self.kind == "Migrate":
@@ -92,6 +96,7 @@ class RecoveryStatusScreen(LiveScreen):
                 out.append((f"{role}/{r.cluster_name}", cells))
             else:
                 out.append((r.cluster_name, cells))
+            self._shown[out[-1][0]] = r
         return out
 
     def _note(self, selector: str, text: Text) -> None:
@@ -107,6 +112,30 @@ class RecoveryStatusScreen(LiveScreen):
 
     def action_delete(self) -> None:
         confirm_delete(self, self.kind, self.recovery_name)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logs" and self.fleet_app.readonly:
+            return False  # a DownloadRequest is a write
+        return super().check_action(action, parameters)
+
+    def action_logs(self) -> None:
+        """The selected row's Velero log (a migrate's source row: its backup's)."""
+        from fleettui.live.downloads import not_logged_reason, session_log
+        from fleettui.ui.screens.log_viewer import LogViewerScreen
+
+        row = self._shown.get(self.query_one("#clusters", LiveTable).selected_key or "")
+        session = self.session
+        if row is None or session is None or not row.velero_name:
+            self.notify("no Velero run on this row yet", severity="warning")
+            return
+        why = not_logged_reason(f"{row.velero_name} in {row.cluster_name}", row.phase)
+        if why:
+            self.notify(why, severity="warning", markup=False)
+            return
+        cluster, name, restore = row.cluster_name, row.velero_name, row.velero_kind == "restore"
+        self.app.push_screen(LogViewerScreen(
+            f"Velero log of {name} in {cluster}",
+            lambda cancelled: session_log(session, cluster, name, restore, cancelled)))
 
 
 def start_feeds(screen: LiveScreen) -> None:
