@@ -140,6 +140,8 @@ class ClusterStore:
         if key in self.objects[rt.key]:
             raise ApiError.already_exists(rt, meta["name"])
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+        if rt.kind == "Namespace" and not rt.group:
+            namespace_defaults(obj)
         meta.update(
             uid=str(uuid.uuid4()),
             creationTimestamp=now_rfc3339(),
@@ -247,6 +249,18 @@ class ClusterStore:
             if rkey in self.types:
                 rt = self.types[rkey]
                 self.objects[rkey] = {obj_key(rt, o): o for o in objs}
+
+
+def namespace_defaults(obj: Obj) -> None:
+    """What kube-apiserver sets on every new Namespace (kubernetes pkg/registry/core/namespace/
+    strategy.go: PrepareForCreate and the kubernetes.io/metadata.name label), seen on v1.36."""
+    meta = obj["metadata"]
+    meta["labels"] = {**(meta.get("labels") or {}),
+                      "kubernetes.io/metadata.name": meta["name"]}
+    finalizers = list((obj.get("spec") or {}).get("finalizers") or [])
+    obj["spec"] = {**(obj.get("spec") or {}), "finalizers": finalizers + (
+        [] if "kubernetes" in finalizers else ["kubernetes"])}
+    obj["status"] = {"phase": "Active"}
 
 
 def obj_key(rt: ResourceType, obj: Obj) -> Key:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from fleettui.kube.client import KubeClient
-from fleettui.kube.resources import KURATOR_BACKUPS, VELERO_BACKUPS
+from fleettui.kube.resources import KURATOR_BACKUPS, NAMESPACES, VELERO_BACKUPS
 from fleettui.kube.watch import ListWatch, WatchSettings
 from fleettui.live.store import LiveStore
 from fleettui.sim.fleet import SimConfig, SimFleet, SimThread
@@ -230,6 +230,22 @@ def test_a_watch_from_a_compacted_version_relists_and_goes_on(
         watch.stop()
         watch.thread.join(10)
         client.close()
+
+
+def test_a_new_namespace_gets_what_kube_apiserver_sets(bed: Bed) -> None:
+    """A divergence fixed in the emulator (tests/realapi/README.md): the name label, the
+    kubernetes finalizer and phase Active on every new Namespace, whatever was sent."""
+    client = bed.client(MEMBERS[0])
+    try:
+        made = client.create(NAMESPACES, {
+            "apiVersion": "v1", "kind": "Namespace",
+            "metadata": {"name": "fresh", "labels": {"kubernetes.io/metadata.name": "other"}},
+            "spec": {"finalizers": ["example.com/keep"]}, "status": {"phase": "Terminating"}})
+    finally:
+        client.close()
+    assert made["metadata"]["labels"] == {"kubernetes.io/metadata.name": "fresh"}
+    assert made["spec"] == {"finalizers": ["example.com/keep", "kubernetes"]}
+    assert made["status"] == {"phase": "Active"}
 
 
 def test_a_member_restarted_with_its_data(bed: Bed,
