@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 from pathlib import Path
 
 from fleettui.cli.sim_options import add_sim_options, sim_config
+from fleettui.cli.sim_report import report, until_signalled
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,19 +46,7 @@ async def serve(args: argparse.Namespace) -> int:
 
     fleet = SimFleet(sim_config(args))
     await fleet.start()
-    for c in fleet.clusters:
-        print(f"{c.name:20} {c.url}")
-    if args.write_kubeconfig:
-        fleet.write_kubeconfig(args.write_kubeconfig)
-        print(f"\nkubeconfig written to {args.write_kubeconfig}; try:\n"
-              f"  kubectl --kubeconfig {args.write_kubeconfig} get "
-              "backups.backup.kurator.dev -A")
-    if args.write_readonly_kubeconfig:
-        fleet.write_kubeconfig(args.write_readonly_kubeconfig, readonly=True)
-        print(f"read-only kubeconfig written to {args.write_readonly_kubeconfig}")
-    if args.write_kubeconfigs:
-        written = fleet.write_kubeconfigs(args.write_kubeconfigs)
-        print(f"kubeconfigs written: {', '.join(str(p) for p in written)}")
+    report(fleet, args)
     if args.write_exec_kubeconfig:
         plugin = fleet.write_exec_kubeconfig(args.write_exec_kubeconfig)
         print(f"exec-plugin kubeconfig written to {args.write_exec_kubeconfig} "
@@ -66,12 +54,3 @@ async def serve(args: argparse.Namespace) -> int:
     await until_signalled()
     await fleet.stop()
     return 0
-
-
-async def until_signalled() -> None:
-    print("simulator running; Ctrl+C to stop", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()

@@ -6,14 +6,10 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from fleettui.cli.output import usage
-from fleettui.cli.sim_cmd import until_signalled
 from fleettui.cli.sim_options import sim_config
-
-if TYPE_CHECKING:  # the real fleet (kube client, aiohttp) loads only when started
-    from fleettui.sim.real_fleet import RealFleet
+from fleettui.cli.sim_report import report, until_signalled
 
 # Options of the emulated servers that real kube-apiservers do not have (or set otherwise).
 EMULATOR_ONLY = {"port": "--port", "state": "--state",
@@ -47,24 +43,8 @@ async def serve_real(args: argparse.Namespace) -> int:
         await fleet.start()
         try:
             report(fleet, args)
+            print("audit logs: " + ", ".join(str(c.server.audit_log) for c in fleet.clusters))
             await until_signalled()
         finally:
             await fleet.stop()
     return 0
-
-
-def report(fleet: RealFleet, args: argparse.Namespace) -> None:
-    for c in fleet.clusters:
-        print(f"{c.name:20} {c.url}")
-    if args.write_kubeconfig:
-        fleet.write_kubeconfig(args.write_kubeconfig)
-        print(f"\nkubeconfig written to {args.write_kubeconfig}; try:\n"
-              f"  kubectl --kubeconfig {args.write_kubeconfig} get "
-              "backups.backup.kurator.dev -A")
-    if args.write_readonly_kubeconfig:
-        fleet.write_kubeconfig(args.write_readonly_kubeconfig, "readonly")
-        print(f"read-only kubeconfig written to {args.write_readonly_kubeconfig}")
-    if args.write_kubeconfigs:
-        written = fleet.write_kubeconfigs(args.write_kubeconfigs)
-        print(f"kubeconfigs written: {', '.join(str(p) for p in written)}")
-    print("audit logs: " + ", ".join(str(c.server.audit_log) for c in fleet.clusters))

@@ -228,7 +228,9 @@ class RealFleet:
             raise KeyError(f"no real-server user {user!r}; known: {', '.join(USERS)}")
         return kubeconfig({c.name: c.server for c in self.clusters}, HOST, user)
 
-    def write_kubeconfig(self, path: Path, user: str = "admin") -> None:
+    def write_kubeconfig(self, path: Path, readonly: bool = False, user: str = "") -> None:
+        """As SimFleet's: `user` one of USERS, `readonly` the read-only one."""
+        user = user or ("readonly" if readonly else "admin")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.safe_dump(self.kubeconfig(user), sort_keys=False))
         path.chmod(0o600)
@@ -237,7 +239,7 @@ class RealFleet:
         written = []
         for user in USERS:
             path = directory / f"{user}.yaml"
-            self.write_kubeconfig(path, user)
+            self.write_kubeconfig(path, user=user)
             written.append(path)
         return written
 

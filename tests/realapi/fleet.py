@@ -5,28 +5,14 @@ Velero would write (Velero objects, status through the status subresource)."""
 
 from __future__ import annotations
 
-import base64
 import json
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fleettui.sim.real_fleet import member_kubeconfig
 from tests.realapi.server import FIXTURES, RealServer
 
 FLEET_COMMON = FIXTURES / "kurator" / "examples" / "fleet-common"  # fleet quickstart
 MEMBERS = ("kurator-member1", "kurator-member2")  # its clusters
-
-
-def member_kubeconfig(member: RealServer, name: str) -> str:
-    """The member's admin kubeconfig with the CA inline, as a secret must carry it."""
-    ca = base64.b64encode(Path(member.info["ca_cert"]).read_bytes()).decode()
-    return yaml.safe_dump({
-        "apiVersion": "v1", "kind": "Config", "current-context": name,
-        "clusters": [{"name": name, "cluster": {"server": member.url,
-                                                "certificate-authority-data": ca}}],
-        "users": [{"name": name, "user": {"token": member.token("admin")}}],
-        "contexts": [{"name": name, "context": {"cluster": name, "user": name}}]})
 
 
 def apply(server: RealServer, obj: dict[str, Any]) -> None:
