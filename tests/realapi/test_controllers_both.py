@@ -101,7 +101,8 @@ def real_bed(binaries: Binaries, directory: Path) -> Iterator[Bed]:
     try:
         kubeconfig = directory / "kubeconfig"
         real.write_kubeconfig(kubeconfig)
-        # RV 1 is older than any real server's watch cache and etcd's compaction alike.
+        # RV 1 predates the Kurator Backups' watch cache (started when the CRD was applied):
+        # kube-apiserver answers 410 from the cache, whatever etcd's compaction did.
         yield Bed("real", kubeconfig, lambda name: thread.run(real.restart(name), 180.0),
                   lambda name: stop_servers([real.cluster(name).server]), lambda: True)
     finally:
