@@ -289,11 +289,14 @@ class MemberFeeds:
         del self.feeds[feed.cluster]
         feed.closed = True
         self._closing.add(feed)  # until shut: close() must stop its watches too
-        self._submit(partial(self._shut, feed))
+        self._submit(partial(self._shut, feed), first=True)  # sockets freed before new ones
 
     # ---- work (setup threads) ------------------------------------------------------------
-    def _submit(self, job: Callable[[], None]) -> None:
-        self._jobs.append(job)
+    def _submit(self, job: Callable[[], None], first: bool = False) -> None:
+        if first:
+            self._jobs.appendleft(job)
+        else:
+            self._jobs.append(job)
         self._workers = [t for t in self._workers if t.is_alive()]
         if len(self._workers) < min(self.parallel, len(self._jobs)):
             t = threading.Thread(target=self._work, name="member-feeds", daemon=True)
