@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from fleettui.kube.client import KubeClient
-from fleettui.kube.resources import KURATOR_BACKUPS, NAMESPACES, VELERO_BACKUPS
+from fleettui.kube.resources import KURATOR_BACKUPS, NAMESPACES, PODS, VELERO_BACKUPS
 from fleettui.kube.watch import ListWatch, WatchSettings
 from fleettui.live.store import LiveStore
 from fleettui.sim.fleet import SimConfig, SimFleet, SimThread
@@ -231,6 +231,27 @@ def test_a_watch_from_a_compacted_version_relists_and_goes_on(
         watch.stop()
         watch.thread.join(10)
         client.close()
+
+
+def test_restore_with_a_namespace_mapping_recreates_the_pods(
+        bed: Bed, capsys: pytest.CaptureFixture[str]) -> None:
+    """Kurator's Restore controller and each member's Velero restore, over the API: the
+    backed-up pods come back in the mapped namespace."""
+    create(bed, capsys, "to-restore", "--wait")
+    code, out, err = cli(capsys, *bed.args(), "restore", "create", "mapped", "--from-backup",
+                         "to-restore", "--namespace-mapping", "kurator-backup:restored",
+                         "--wait", "--timeout", "60s")
+    assert code == 0, err
+    assert out.splitlines()[0] == "restore.backup.kurator.dev/mapped created"
+    for member in MEMBERS:
+        client = bed.client(member)
+        try:
+            pods = client.list(PODS, "restored")["items"]
+        finally:
+            client.close()
+        assert sorted(p["metadata"]["name"] for p in pods) == ["busybox", "busybox-with-pv"]
+        assert {p["metadata"]["labels"]["velero.io/backup-name"] for p in pods} == {
+            f"{member}-backup-default-to-restore"}
 
 
 def test_a_new_namespace_gets_what_kube_apiserver_sets(bed: Bed) -> None:
