@@ -28,6 +28,7 @@ from fleettui.sim.realapi_server import stop_servers
 from fleettui.sim.world import FLEET, FLEET_NS
 from tests.cli.cli_helpers import Process, assert_monotonic, cli, phases_by_cluster
 from tests.conftest import wait_for
+from tests.e2e.terminal import Terminal
 from tests.realapi.build import Binaries
 from tests.ui.test_app import make_app, open_form, static_text, table_text, type_into, until
 
@@ -195,6 +196,33 @@ async def test_tui_form_to_completed(bed: Bed) -> None:
         assert "Completed" in static_text(app, "#overall")
     assert await asyncio.to_thread(phases, bed, "from-tui") == {
         m: ["Completed"] for m in MEMBERS}
+
+
+@pytest.mark.serial
+@pytest.mark.slow
+def test_tui_in_a_terminal_form_to_completed(bed: Bed) -> None:
+    """The real app in a pseudo-terminal, as tests/e2e/test_demo_terminal.py drives the demo."""
+    term = Terminal(["--kubeconfig", str(bed.kubeconfig)])
+    try:
+        term.wait_for("Available", timeout=30)
+        term.send("n")
+        term.wait_for("New fleet backup")
+
+        def typed() -> bool:  # keys sent before the form has focus are lost: retype until shown
+            term.send("\x15" + "in-a-pty")
+            term.pump(0.2)
+            return any(line.split() == ["Name", "in-a-pty"] for line in term.screen.display)
+
+        term.until(typed, what="the name typed into its field")
+        term.send("\t" * 3 + "kurator-backup")
+        term.wait_for("kurator-backup")
+        term.send("\x13")  # ctrl+s
+        term.wait_for("Backup in-a-pty")
+        screen = term.wait_for("2/2 clusters completed", timeout=60)
+        assert screen.count("✓ Completed") >= 2
+    finally:
+        term.close()
+    assert phases(bed, "in-a-pty") == {m: ["Completed"] for m in MEMBERS}
 
 
 def test_plain_velero_create_wait(bed: Bed, capsys: pytest.CaptureFixture[str]) -> None:
