@@ -13,6 +13,7 @@ import argparse
 from datetime import UTC, datetime
 
 from fleettui.cli.fleet_state import (
+    DEFAULT_MAX_AGE,
     add_limit_options,
     add_read_options,
     limits_from,
@@ -24,8 +25,6 @@ from fleettui.cli.options import duration_seconds
 from fleettui.cli.output import EXIT_FAILED, EXIT_OK, say, usage
 from fleettui.live.health import session_health
 from fleettui.model.schedule_health import ScheduleHealth, age_text
-
-DEFAULT_MAX_AGE = "26h"  # a daily schedule plus two hours for the run and its upload
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -7,8 +7,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from fleettui.cli.check import DEFAULT_MAX_AGE
 from fleettui.cli.fleet_state import (
+    DEFAULT_MAX_AGE,
     FleetState,
     add_limit_options,
     add_read_options,

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 Obj = dict[str, Any]
 DEFAULTS = HealthLimits()
+DEFAULT_MAX_AGE = "26h"  # check, coverage: a daily schedule plus two hours for run and upload
 
 
 @dataclass

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from fleettui.cli.backup.logs import add_cluster_option, cluster_rows, limits
 from fleettui.cli.connection import kurator_host, on_members
+from fleettui.cli.downloads import add_cluster_option, cluster_rows, limits
 from fleettui.cli.options import add_connection_options
 from fleettui.cli.output import EXIT_OK, say
 from fleettui.kube.errors import KubeError
