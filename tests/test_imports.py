@@ -68,3 +68,32 @@ def test_screens_and_widgets_hold_no_kubernetes_logic(graph: grimp.ImportGraph) 
              if m.startswith(("fleettui.ui.screens.", "fleettui.ui.widgets."))
              for i in graph.find_modules_directly_imported_by(m) if i in talking]
     assert wrong == []
+
+
+# The CLI's command modules, one per verb; what they share lives in the other cli modules
+# (recovery/: the verbs restore and migrate share; sim_real: `sim --api real`).
+COMMANDS = ("backup", "restore", "migrate", "velero", "check", "coverage", "schedules",
+            "schedule", "storage", "demo_cmd", "sim_cmd")
+
+
+def command_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["fleettui", "cli"] and \
+        parts[2] in COMMANDS else ""
+
+
+def test_no_command_imports_another_commands_helpers(graph: grimp.ImportGraph) -> None:
+    """Verbs are independent, as kubectl's are: a command module imports the shared cli
+    modules, never another command (a package's __init__ may assemble its verbs)."""
+    wrong = []
+    for module in sorted(m for m in graph.modules if command_of(m)):
+        for imported in graph.find_modules_directly_imported_by(module):
+            other = command_of(imported)
+            if other and other != command_of(module) and module != "fleettui.cli.main":
+                wrong.append(f"{module} imports {imported}")
+            sibling = imported.rsplit(".", 1)[0] == module.rsplit(".", 1)[0]
+            if other == command_of(module) and sibling and imported != module and \
+                    not module.endswith(("__init__", ".parser")) and \
+                    imported.rsplit(".", 1)[1] not in ("__init__",):
+                wrong.append(f"{module} imports its sibling verb {imported}")
+    assert wrong == []
