@@ -309,9 +309,13 @@ class MemberFeeds:
                 if not self._jobs:
                     self._workers = [t for t in self._workers
                                      if t is not threading.current_thread()]
-                    return
+                    last = not self._workers
+                    break
                 job = self._jobs.popleft()
             job()
+        host = self.session.host
+        if last and host is not None:  # the secrets read in parallel left idle host sockets
+            drop_idle_connections(host)
 
     def _open(self, feed: Feed) -> None:
         s = self.session
