@@ -65,7 +65,9 @@ class Members:
         for name in self.wanted:
             problem = self.session.member_errors.get(name)
             limited = f"{feeds.limited_note}: Kurator's copy" if name in feeds.limited else ""
-            self.printer.note(f"{name} access", f"no access: {problem}" if problem else limited)
+            if problem and not problem.startswith("no access"):
+                problem = f"no access: {problem}"
+            self.printer.note(f"{name} access", problem or limited)
 
     def settled(self, clusters: list[ClusterRef]) -> bool:
         store, feeds = self.session.store, self.session.feeds

@@ -14,12 +14,11 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fleettui.cli.connection import connect, watch_settings
+from fleettui.cli.connection import ROUTES, connect, watch_settings
 from fleettui.cli.follow import MEMBER_RETRY_SECONDS, SETTLE_SECONDS, exit_for
 from fleettui.cli.operations import Operation
 from fleettui.cli.output import EXIT_FAILED, EXIT_OK, ChangePrinter, CliError
 from fleettui.kube import resources as kc
-from fleettui.kube.errors import KubeError
 from fleettui.live.restore_status import operation_clusters, operation_status
 from fleettui.live.store import LiveStore
 from fleettui.model.kurator import VELERO_NAMESPACE, ClusterRef
@@ -56,20 +55,21 @@ class Watches:
                                       selector).start())
 
     def ensure(self, clusters: list[ClusterRef]) -> None:
-        from fleettui.kube.fleets import member_client
+        from fleettui.kube.member_access import reach_member
 
         now = time.monotonic()
         for ref in clusters:
             name = ref.name
             if not name or name in self.members or self.retry_at.get(name, 0.0) > now:
                 continue
-            try:
-                client = member_client(self.host, self.namespace, name)
-            except KubeError as e:
-                self.problems[name] = str(e)
+            access = reach_member(self.host, self.namespace, name, ROUTES.kubeconfig,
+                                  ROUTES.contexts)
+            if access.client is None:
+                self.problems[name] = access.said()
                 self.retry_at[name] = now + MEMBER_RETRY_SECONDS
-                self.printer.note(f"{name} access", f"no access: {e}")
+                self.printer.note(f"{name} access", access.said())
                 continue
+            client = access.client
             self.problems.pop(name, None)
             self.printer.note(f"{name} access", "")
             self.members[name] = client

@@ -45,6 +45,11 @@ def test_status_from_kurators_copy_when_a_member_cannot_be_read(
         assert seen[M1]["source"] == "member" and seen[M2]["source"] == "kurator"
         code, out, _ = cli(capsys, "--kubeconfig", str(host_only), "backup", "status", "both")
         assert f"{M2}: Kurator's copy, up to 30 s old: the member itself was not read" in out
+        code, out, err = cli(capsys, "--kubeconfig", str(host_only), "backup", "status", "both",
+                             "--watch", "--until-done", "--timeout", "30s")
+        assert code == 0, err
+        assert f"# no access: the kubeconfig secret of {M2}: cannot reach" in err
+        assert "no access: no access" not in err
         assert f"{M1}: Kurator's copy" not in out
     finally:
         runner.stop()
