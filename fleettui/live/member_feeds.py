@@ -32,15 +32,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from fleettui.kube import resources as kc
 from fleettui.kube.errors import KubeError
-from fleettui.kube.watch import ListWatch, describe
 from fleettui.live.store import LiveStore, obj_key
 from fleettui.model.kurator import BACKUP_NAME_LABEL, MIGRATE_NAME_LABEL
 from fleettui.model.names import velero_object_name
 from fleettui.model.status import SCHEDULE_NAME_LABEL
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # kube.watch loads the kubernetes client: not before the first frame
     from fleettui.kube.client import KubeClient
-    from fleettui.kube.watch import WatchSettings
+    from fleettui.kube.watch import ListWatch, WatchSettings
 
 
 class FeedSession(Protocol):
@@ -352,6 +351,8 @@ class MemberFeeds:
     def _start_parts(self, feed: Feed) -> None:
         """Start what the owners want of this member and is not running; restart a part whose
         selector changed (a new schedule aimed at it)."""
+        from fleettui.kube.watch import ListWatch  # loads the kubernetes client
+
         s = self.session
         with self._lock:
             if feed.closed or feed.client is None:
@@ -392,6 +393,8 @@ class MemberFeeds:
         try:
             items = client.list(kc.VELERO_BSLS, s.member_velero_namespace)["items"]
         except KubeError as e:
+            from fleettui.kube.watch import describe
+
             s.store.state(feed.cluster, kc.VELERO_BSLS, *describe(e))
             return
         finally:
