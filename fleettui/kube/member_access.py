@@ -14,7 +14,7 @@ the first that works is used, and every other route's failure is kept to say why
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
@@ -89,24 +89,25 @@ def _reached(access: MemberAccess, client: KubeClient, route: Route) -> MemberAc
 
 
 def _routes(host: KubeClient, namespace: str, cluster: str, kubeconfig: str | None,
-            member_contexts: dict[str, str]) -> list[tuple[Route, Callable[[], KubeClient]]]:
+            member_contexts: dict[str, str]) -> Iterator[tuple[Route, Callable[[], KubeClient]]]:
+    """The routes in order, each made only when the ones before it failed (the kubeconfig's
+    contexts are not even read for a member its secret reaches: at 1,000 members that cost
+    seconds)."""
     from fleettui.kube.client import KubeClient, list_contexts
 
-    routes: list[tuple[Route, Callable[[], KubeClient]]] = []
     explicit = member_contexts.get(cluster)
     if explicit:
-        routes.append((Route("member-context", f"--member-context {cluster}={explicit}"),
-                       lambda: KubeClient.from_kubeconfig(kubeconfig, explicit)))
-    routes.append((Route("secret", f"the kubeconfig secret of {cluster}"),
-                   lambda: _secret_client(host, namespace, cluster)))
+        yield (Route("member-context", f"--member-context {cluster}={explicit}"),
+               lambda: KubeClient.from_kubeconfig(kubeconfig, explicit))
+    yield (Route("secret", f"the kubeconfig secret of {cluster}"),
+           lambda: _secret_client(host, namespace, cluster))
     try:
         names, _ = list_contexts(kubeconfig)
     except KubeError:
         names = []
     if cluster in names and cluster != explicit and cluster != host.name:
-        routes.append((Route("context", f"context {cluster}"),
-                       lambda: KubeClient.from_kubeconfig(kubeconfig, cluster)))
-    return routes
+        yield (Route("context", f"context {cluster}"),
+               lambda: KubeClient.from_kubeconfig(kubeconfig, cluster))
 
 
 def _server_routes(kubeconfig: str | None, server: str, access: MemberAccess
