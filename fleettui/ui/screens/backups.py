@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable
 
 from fleettui.ui import rows
-from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.screens.filtered_list import FilteredListScreen
 from fleettui.ui.widgets.live_table import NAME, PHASE, Column, LiveTable
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ COLUMNS = [Column("NAME", 18, NAME, least=12, most=48),
            Column("OVERALL", 17, PHASE), Column("DONE", 5), Column("CREATED", 8, drop=1)]
 
 
-class BackupsScreen(LiveScreen):
+class BackupsScreen(FilteredListScreen):
     TITLE_TEXT = "Backups and schedules"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
@@ -38,42 +38,17 @@ class BackupsScreen(LiveScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        box = Input(placeholder="filter by name (esc clears)", id="filter")
-        box.cursor_blink = False  # no repaint traffic while idle
-        yield box
-        yield from self.compose_table(COLUMNS, "backups")
-        yield Static("", id="empty", classes="empty")
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
-        super().on_mount()
+        yield from self.compose_list(COLUMNS, "backups")
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
-        text = self.query_one("#filter", Input).value
-        view = rows.backup_list(session.backend, now, text)
+        view = rows.backup_list(session.backend, now, self.filter_text)
         if view.message.endswith(" yet."):
             view.message += (" Read-only: fleettui creates nothing (started with --readonly)."
                              if self.fleet_app.readonly else " Press n to create one.")
         return view
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.refresh_view()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(LiveTable).focus()
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.display = False
-        self.query_one(LiveTable).focus()
+        self.clear_filter()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable
 
 from fleettui.model.timefmt import clock
 from fleettui.ui import rows
-from fleettui.ui.screens.base import LiveScreen
+from fleettui.ui.screens.filtered_list import FilteredListScreen
 from fleettui.ui.screens.recovery_status import (
     RecoveryStatusScreen,
     confirm_delete,
@@ -35,7 +35,7 @@ MIGRATE_COLUMNS = [Column("NAME", 22, NAME, least=22, most=48),
                    Column("DONE", 5), Column("CREATED", 8, drop=3)]
 
 
-class RecoveriesScreen(LiveScreen):
+class RecoveriesScreen(FilteredListScreen):
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("enter", "open", "Status", id="open", show=False),
@@ -50,24 +50,14 @@ class RecoveriesScreen(LiveScreen):
         self.TITLE_TEXT = f"{kind}s"
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        box = Input(placeholder="filter by name (esc clears)", id="filter")
-        box.cursor_blink = False
-        yield box
         columns = RESTORE_COLUMNS if self.kind == "Restore" else MIGRATE_COLUMNS
-        yield from self.compose_table(columns, "recoveries")
-        yield Static("", id="empty", classes="empty")
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#filter", Input).display = False
-        super().on_mount()
+        yield from self.compose_list(columns, "recoveries")
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
         from fleettui.live.recoveries import done_count, recoveries
 
         start_feeds(self)
-        text = self.query_one("#filter", Input).value
+        text = self.filter_text
         view = rows.View()
         word = self.kind.lower()
         if session.mode != "kurator":
@@ -86,24 +76,8 @@ class RecoveriesScreen(LiveScreen):
                                                   f" Press {key} on a backup in :backups."))
         return view
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self.refresh_view()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one(LiveTable).focus()
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
     def action_back(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.display:
-            box.value = ""
-            box.display = False
-            self.query_one(LiveTable).focus()
-        else:
+        if not self.clear_filter():
             self.app.pop_screen()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
