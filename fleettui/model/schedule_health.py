@@ -35,7 +35,6 @@ before it starts it; only finished runs reach the bucket), so ``shared_names=Tru
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from typing import Any
 
 from fleettui.model.cron import next_runs
 from fleettui.model.errors import FieldError
+from fleettui.model.stamps import parse_stamp, suffix_stamp
 from fleettui.model.velero import synced_from_bucket
 
 OK, LATE, FAILING, STUCK, PAUSED, NEVER_RAN = "ok", "late", "failing", "stuck", "paused", \
@@ -67,7 +67,6 @@ RUNNING_PHASES = frozenset({"InProgress", "WaitingForPluginOperations",
 UNSTARTED_PHASES = frozenset({"", "New", "Queued", "ReadyToStart"})
 MAX_TICKS = 2000  # ticks examined per row: an every-minute cron idle for days stops here
 
-_SUFFIX_RE = re.compile(r"-(\d{14})$")
 
 
 @dataclass(frozen=True)
@@ -172,30 +171,6 @@ def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _time(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _suffix_time(name: str) -> datetime | None:
-    match = _SUFFIX_RE.search(name)
-    if match is None:
-        return None
-    d = match.group(1)  # by hand: strptime costs ten times as much, per run, per refresh
-    try:
-        return datetime(int(d[:4]), int(d[4:6]), int(d[6:8]), int(d[8:10]), int(d[10:12]),
-                        int(d[12:]), tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -218,13 +193,13 @@ def run_from_backup(obj: Mapping[str, Any]) -> Run | None:
     name = _text(metadata.get("name"))
     if not name:
         return None
-    created = _time(metadata.get("creationTimestamp"))
-    started = _time(status.get("startTimestamp"))
-    when = _suffix_time(name) or created or started
+    created = parse_stamp(metadata.get("creationTimestamp"))
+    started = parse_stamp(status.get("startTimestamp"))
+    when = suffix_stamp(name) or created or started
     if when is None:
         return None  # nothing says when: cannot be placed among the ticks
     return Run(name, _text(status.get("phase")), when, created, started,
-               _time(status.get("completionTimestamp")), _run_reason(status),
+               parse_stamp(status.get("completionTimestamp")), _run_reason(status),
                bool(metadata.get("deletionTimestamp")))
 
 
@@ -476,8 +451,9 @@ def assess(schedule: str, cluster: str, velero_schedule: str, cron: str,
     cron = _text(spec.get("schedule")) or cron
     paused = spec.get("paused") is True
     runs = runs_of(velero_schedule, backups, shared_names=shared_names)
-    anchor = max([t for t in (_time(metadata.get("creationTimestamp")) or created,
-                              _time(status.get("lastSkipped"))) if t is not None], default=None)
+    anchor = max([t for t in (parse_stamp(metadata.get("creationTimestamp")) or created,
+                              parse_stamp(status.get("lastSkipped"))) if t is not None],
+                 default=None)
     misses = _Misses() if paused else _missed(cron, runs, anchor, now, limits)
     success = next((r for r in runs if r.symbol == RUN_COMPLETED), None)
     health = ScheduleHealth(

@@ -40,7 +40,6 @@ scheduled runs, so a member object wins over Kurator's copy when it belongs to a
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -50,6 +49,7 @@ from fleettui.model.cron import describe, next_runs, parse_cron
 from fleettui.model.errors import FieldError
 from fleettui.model.kurator import ClusterRef
 from fleettui.model.names import velero_object_name
+from fleettui.model.stamps import parse_stamp, suffix_stamp
 
 PENDING, RUNNING, COMPLETED = "Pending", "Running", "Completed"
 PARTIALLY_FAILED, FAILED, DELETING, WAITING = "PartiallyFailed", "Failed", "Deleting", "Waiting"
@@ -76,7 +76,6 @@ _PHASE_RANK = {
     "Finalizing": 5, "FinalizingPartiallyFailed": 5, "Completed": 6, "PartiallyFailed": 6,
     "Failed": 6, "FailedValidation": 6, "Deleting": 7,
 }
-_SUFFIX_RE = re.compile(r"-(\d{14})$")
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
@@ -171,30 +170,8 @@ def _count(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _time(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _suffix_time(name: str) -> datetime | None:
-    match = _SUFFIX_RE.search(name)
-    if match is None:
-        return None
-    try:
-        return datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
 def _when(row: ClusterRow) -> datetime:
-    return row.started or _suffix_time(row.velero_name) or row.completed or _EPOCH
+    return row.started or suffix_stamp(row.velero_name) or row.completed or _EPOCH
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,8 +204,9 @@ def row_from_status(cluster_kind: str, cluster_name: str, velero_name: str, stat
         cluster_kind=cluster_kind, cluster_name=cluster_name, velero_name=velero_name,
         phase=phase, state=state_for_phase(phase), items_done=_count(done),
         items_total=_count(progress.get("totalItems")), errors=_count(st.get("errors")) or 0,
-        warnings=_count(st.get("warnings")) or 0, started=_time(st.get("startTimestamp")),
-        completed=_time(st.get("completionTimestamp")), expires=_time(st.get("expiration")),
+        warnings=_count(st.get("warnings")) or 0, started=parse_stamp(st.get("startTimestamp")),
+        completed=parse_stamp(st.get("completionTimestamp")),
+        expires=parse_stamp(st.get("expiration")),
         failure_reason=_text(st.get("failureReason")), validation_errors=errors,
         message=message, source=source,
     )
@@ -241,7 +219,7 @@ def _schedule_row(obj: Mapping[str, Any], kind: str, cluster: str) -> ClusterRow
         if isinstance(status.get("validationErrors"), list) else []
     paused = _map(obj.get("spec")).get("paused") is True
     state = FAILED if phase == "FailedValidation" else WAITING
-    last = _time(status.get("lastBackup"))
+    last = parse_stamp(status.get("lastBackup"))
     message = "paused" if paused else ""
     if last is not None:
         message = (message + "; " if message else "") + f"last run created {last:%Y-%m-%d %H:%M}Z"

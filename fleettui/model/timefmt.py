@@ -6,17 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from fleettui.model.stamps import parse_stamp
 from fleettui.model.status import ClusterRow
 
 
 def parse_time(value: Any) -> datetime | None:
     """An RFC 3339 timestamp from an object, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return parse_stamp(value) if isinstance(value, str) else None
 
 
 def clock(t: datetime | None, now: datetime) -> str:

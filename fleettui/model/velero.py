@@ -8,7 +8,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from fleettui.model.cron import schedule_warnings, validate_cron
@@ -17,6 +16,7 @@ from fleettui.model.errors import FieldError, FieldWarning
 from fleettui.model.filters import JSON_FIELDS, ResourceFilter, validate_ordered_resources
 from fleettui.model.names import LABEL_MAX, validate_dns_subdomain
 from fleettui.model.selectors import validate_labels
+from fleettui.model.stamps import parse_stamp
 
 API_VERSION = "velero.io/v1"
 NAMESPACE = "velero"
@@ -274,14 +274,7 @@ def synced_from_bucket(obj: Mapping[str, Any], cluster: str = "") -> bool:
         return True
     status = obj.get("status") if isinstance(obj.get("status"), Mapping) else {}
     assert isinstance(status, Mapping)
-    created, started = _stamp(metadata.get("creationTimestamp")), _stamp(
-        status.get("startTimestamp"))
+    created = parse_stamp(metadata.get("creationTimestamp"))
+    started = parse_stamp(status.get("startTimestamp"))
     return created is not None and started is not None and \
         (created - started).total_seconds() > SYNC_SLACK
-
-
-def _stamp(value: object) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
