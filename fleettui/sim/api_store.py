@@ -28,6 +28,10 @@ from fleettui.sim.resource_type import ResourceType
 from fleettui.sim.store import MANAGER, Event, Key, Obj
 
 SYNC_TIMEOUT = 60.0  # s for the first list of every type; the servers are on loopback
+# On clusters the user already had (`fleettui sim --api contexts`), what the simulator creates
+# carries this annotation, and it deletes nothing without it.
+CREATED_BY = "fleettui.dev/created-by"
+CREATED_BY_SIM = "fleettui-sim"
 
 
 def resource_of(rt: ResourceType) -> Resource:
@@ -45,8 +49,12 @@ def _rv(obj: Obj) -> int:
 
 class ApiStore:
     def __init__(self, name: str, client: KubeClient, types: list[ResourceType],
-                 loop: asyncio.AbstractEventLoop, settings: WatchSettings | None = None) -> None:
+                 loop: asyncio.AbstractEventLoop, settings: WatchSettings | None = None,
+                 own_deletes_only: bool = False) -> None:
         self.name = name
+        self.own_deletes_only = own_deletes_only
+        self.kept: list[str] = []  # deletes refused by own_deletes_only, as "rkey ns/name"
+        self.on_kept: Callable[[str], None] | None = None  # told why, one line each
         self.client = client
         self.types: dict[str, ResourceType] = {t.key: t for t in types}
         self.objects: dict[str, dict[Key, Obj]] = {t.key: {} for t in types}
@@ -143,6 +151,9 @@ class ApiStore:
                manager: str = MANAGER) -> Obj:
         obj = copy.deepcopy(obj)
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
+        if self.own_deletes_only:
+            meta = obj.setdefault("metadata", {})
+            meta["annotations"] = {**(meta.get("annotations") or {}), CREATED_BY: CREATED_BY_SIM}
         namespace = (obj.get("metadata") or {}).get("namespace")
         created = self._request("POST", resource_of(rt).path(namespace),
                                 _query(manager, dry_run), obj)
@@ -163,6 +174,13 @@ class ApiStore:
 
     def delete(self, rt: ResourceType, namespace: str, name: str,
                dry_run: bool = False) -> Obj:
+        if self.own_deletes_only and not self._created_here(rt, namespace, name):
+            # Not ours (the user's, or a real controller's): left where it is, and said so.
+            self.kept.append(f"{rt.key} {namespace}/{name}")
+            if self.on_kept is not None:
+                self.on_kept(f"{self.name}: left {rt.plural} {namespace}/{name}: not created "
+                             "by the simulator")
+            return {"kind": "Status", "status": "Success"}
         answer = self._request("DELETE", resource_of(rt).path(namespace, name),
                                [("dryRun", "All")] if dry_run else [])
         if dry_run:
@@ -174,6 +192,11 @@ class ApiStore:
         elif old is not None:
             self.apply(rt.key, "DELETED", old)
         return answer
+
+    def _created_here(self, rt: ResourceType, namespace: str, name: str) -> bool:
+        obj = self.find(rt.key, namespace if rt.namespaced else "", name) or {}
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        return annotations.get(CREATED_BY) == CREATED_BY_SIM
 
 
 class _Feed:

@@ -113,6 +113,27 @@ def client_for(cluster: RealCluster) -> KubeClient:
     return KubeClient.from_kubeconfig_text(current(), cluster.name, reread=current)
 
 
+def start_controllers(c: SimConfig, host: ApiStore, members: dict[str, ApiStore],
+                      bucket: Bucket, objects: ObjectStore
+                      ) -> tuple[list[Any], list[VeleroController]]:
+    """Kurator's controllers on the host and Velero's on every member, started, as API clients
+    of whichever servers the stores read (real servers here, existing contexts too)."""
+    kurator = KuratorBackupController(host, members.get, c.sync_interval)
+    controllers: list[Any] = [kurator, KuratorRestoreController(kurator)]
+    veleros = []
+    for name, store in members.items():
+        settings = VeleroSettings(c.member_backup_seconds.get(name, c.backup_seconds),
+                                  c.failure_rate, c.speed, bucket_sync=c.bucket_sync)
+        settings.configure({"outcome": c.member_outcome.get(name, "")})
+        velero = VeleroController(store, settings, bucket, objects)
+        veleros.append(velero)
+        controllers += [velero, VeleroRestoreController(store, settings, bucket, objects),
+                        DownloadController(store, objects)]
+    for controller in controllers:
+        controller.start()
+    return controllers, veleros
+
+
 @dataclass
 class RealFleet:
     config: SimConfig
@@ -185,21 +206,9 @@ class RealFleet:
         return next((m.store for m in self.members if m.name == name), None)
 
     def _start_controllers(self) -> None:
-        c = self.config
-        kurator = KuratorBackupController(self._store(self.host), self.member_store,
-                                          c.sync_interval)
-        self.controllers = [kurator, KuratorRestoreController(kurator)]
-        for m in self.members:
-            settings = VeleroSettings(c.member_backup_seconds.get(m.name, c.backup_seconds),
-                                      c.failure_rate, c.speed, bucket_sync=c.bucket_sync)
-            settings.configure({"outcome": c.member_outcome.get(m.name, "")})
-            velero = VeleroController(self._store(m), settings, self.bucket, self.objects)
-            self.veleros.append(velero)
-            self.controllers += [velero, VeleroRestoreController(self._store(m), settings,
-                                                                 self.bucket, self.objects),
-                                 DownloadController(self._store(m), self.objects)]
-        for controller in self.controllers:
-            controller.start()
+        self.controllers, self.veleros = start_controllers(
+            self.config, self._store(self.host), {m.name: self._store(m) for m in self.members},
+            self.bucket, self.objects)
 
     async def stop(self) -> None:
         for controller in self.controllers:
