@@ -31,12 +31,20 @@ def require_kubeconfig(kubeconfig: str | None) -> None:
     if any(Path(p).expanduser().is_file() for p in paths):
         return
     if kubeconfig:
-        raise usage("--kubeconfig", f"{kubeconfig}: no such file")
+        raise usage("--kubeconfig", f"{kubeconfig}: {_not_a_file(Path(kubeconfig).expanduser())}")
     where = ("$KUBECONFIG=" + os.pathsep.join(paths)) if os.environ.get("KUBECONFIG") else \
         DEFAULT
     raise usage("--kubeconfig", f"no kubeconfig found (tried {where}); name one with "
                                 "--kubeconfig FILE, or run `fleettui demo` to try fleettui on "
                                 "a simulated fleet")
+
+
+def _not_a_file(path: Path) -> str:
+    if path.is_dir():
+        return "is a directory, not a kubeconfig file"
+    if path.exists():
+        return "is not a regular file (a kubeconfig is a YAML file)"
+    return "no such file"
 
 
 def read_contexts(kubeconfig: str | None) -> tuple[list[str], str | None]:

@@ -78,6 +78,10 @@ def test_config_errors_are_one_line_and_exit_2(sim: Sim, capsys: pytest.CaptureF
     _, _, kubeconfig = sim
     code, _, err = cli(capsys, "--kubeconfig", str(tmp_path / "missing"), "backup", "list")
     assert code == 2 and err.strip() == f"fleettui: --kubeconfig: {tmp_path}/missing: no such file"
+    code, _, err = cli(capsys, "--kubeconfig", str(tmp_path), "backup", "list")
+    assert code == 2 and err.strip().endswith(f"{tmp_path}: is a directory, not a kubeconfig file")
+    code, _, err = cli(capsys, "--kubeconfig", "/dev/null", "backup", "list")
+    assert code == 2 and "/dev/null: is not a regular file" in err
     for argv in (["backup", "list"], ["backup", "get", "x"], ["backup", "status", "x", "-w"],
                  ["backup", "delete", "x"], ["backup", "create", "x", "--fleet", "quickstart"],
                  ["velero", "backup", "create", "x"], ["velero", "schedule", "create", "x",
