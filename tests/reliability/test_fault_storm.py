@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import random
 import statistics
+import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,15 @@ def reconnecting_since(store: Recorder, start: int) -> set[str]:
     return {cluster for cluster, state in store.log[start:] if state == "reconnecting"}
 
 
+def stuck_report(store: Recorder, watches: list[ListWatch], cluster: str, fault: int) -> str:
+    """What a watch that never said "reconnecting" last said, and where its thread is now."""
+    said = [state for c, state in store.log if c == cluster][-5:]
+    thread = next(w.thread for w in watches if w.client.name == cluster)
+    frame = sys._current_frames().get(thread.ident or 0)
+    where = "".join(traceback.format_stack(frame)[-6:]) if frame else "(no thread)"
+    return f"fault {fault}: {cluster} last said {said}; its watch is at:\n{where}"
+
+
 def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
     rng = random.Random(7)
     state = tmp_path / "state.json"
@@ -68,6 +79,7 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
     startups: list[float] = []
     lost = 0
     down_unseen = 0
+    reports: list[str] = []
     try:
         for i in range(100):
             cluster = rng.choice(clusters)
@@ -82,7 +94,9 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
                 while reconnecting_since(store, before) != set(clusters) \
                         and time.monotonic() - down < RECOVERY_LIMIT:
                     time.sleep(0.02)
-                down_unseen += reconnecting_since(store, before) != set(clusters)
+                unseen = set(clusters) - reconnecting_since(store, before)
+                down_unseen += bool(unseen)
+                reports += [stuck_report(store, watches, c, i) for c in sorted(unseen)]
                 up = time.monotonic()
                 sim = SimThread(SimConfig(state=state, sync_interval=0.2, backup_seconds=0.2,
                                           bookmark_seconds=0.3))
@@ -116,4 +130,4 @@ def test_hundred_faults_zero_lost(tmp_path: Path) -> None:
           f"simulator restart max={max(startups):.2f}s")
     assert lost == 0
     assert worst <= RECOVERY_LIMIT
-    assert down_unseen == 0
+    assert down_unseen == 0, "\n".join(reports)
