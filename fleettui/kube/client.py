@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -153,7 +154,16 @@ class KubeClient:
         return cls(_api_client(_config_from_text(text, name)), name, source, loader)
 
     def close(self) -> None:
-        self.api.close()
+        """Close every connection now (in use: when its request ends). The kubernetes client's
+        own close only forgets its pools (urllib3 2's PoolManager.clear closes none), and a
+        forgotten pool's sockets stay open until the pool is garbage (never, once frozen)."""
+        _close_api(self.api)
+
+    def drop_idle(self) -> None:
+        """Close the pooled connections not in use (a streaming watch keeps its own): a
+        one-off list must not leave an idle socket per member open. The pools stay usable."""
+        for pool in _pools(self.api):
+            _close_idle(pool)
 
     def reload(self, seen: int) -> bool:
         """Re-read the credentials after a failure seen at generation `seen`; True when the
@@ -172,7 +182,7 @@ class KubeClient:
             old, self.api = self.api, _api_client(cfg)
             self._fingerprint = fingerprint
             self.generation += 1
-        old.close()
+        _close_api(old)
         return True
 
     # ---- raw requests ------------------------------------------------------------------
@@ -293,6 +303,46 @@ class KubeClient:
             yield from _json_lines(resp, self.name)
         finally:
             resp.release_conn()
+
+
+def _close_api(api: k8s_client.ApiClient) -> None:
+    pools = _pools(api)
+    api.close()
+    for pool in pools:
+        pool.close()
+
+
+def _pools(api: k8s_client.ApiClient) -> list[urllib3.HTTPConnectionPool]:
+    manager = getattr(getattr(api, "rest_client", None), "pool_manager", None)
+    if not isinstance(manager, urllib3.PoolManager):
+        return []
+    found = []
+    for key in list(manager.pools.keys()):
+        with contextlib.suppress(KeyError):  # evicted meanwhile
+            found.append(manager.pools[key])
+    return found
+
+
+def _close_idle(pool: urllib3.HTTPConnectionPool) -> None:
+    """Close the connections waiting in the pool's queue; their slots stay (as None, what
+    urllib3 keeps for a connection not made yet), so the pool works on as before."""
+    waiting = pool.pool
+    if waiting is None:  # closed
+        return
+    taken = 0
+    while True:
+        try:
+            conn = waiting.get(block=False)
+        except queue.Empty:
+            break
+        taken += 1
+        if conn is not None:
+            conn.close()
+    for _ in range(taken):
+        try:
+            waiting.put(None, block=False)
+        except queue.Full:  # a connection came back meanwhile and took the slot
+            break
 
 
 def _retry_after(headers: Any) -> float | None:

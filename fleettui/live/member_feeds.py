@@ -21,7 +21,6 @@ closed afterwards (pooled sockets would count against the connection budget).
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
 from collections import deque
@@ -314,7 +313,7 @@ class MemberFeeds:
             job()
         host = self.session.host
         if last and host is not None:  # the secrets read in parallel left idle host sockets
-            drop_idle_connections(host)
+            host.drop_idle()
 
     def _open(self, feed: Feed) -> None:
         s = self.session
@@ -399,7 +398,7 @@ class MemberFeeds:
             return
         finally:
             if not keep_connection:
-                drop_idle_connections(client)
+                client.drop_idle()
         if not feed.closed:
             s.store.replace(feed.cluster, kc.VELERO_BSLS, list(items or []))
             s.store.state(feed.cluster, kc.VELERO_BSLS, kc.SYNCED, "")
@@ -462,12 +461,3 @@ class MemberFeeds:
         for t in [*(w.thread for w in watches), *workers, *([poller] if poller else [])]:
             if t is not threading.current_thread() and t.ident is not None:
                 t.join(max(0.0, deadline - time.monotonic()))
-
-
-def drop_idle_connections(client: KubeClient) -> None:
-    """Close the pooled connections not in use (a streaming watch keeps its own): a one-off
-    list must not leave an idle socket per member open."""
-    pools = getattr(getattr(client.api, "rest_client", None), "pool_manager", None)
-    with contextlib.suppress(Exception):
-        if pools is not None:
-            pools.clear()
