@@ -104,12 +104,17 @@ class Terminal:
         self.pump(0.1)
 
     def close(self) -> int:
+        """SIGTERM, then SIGKILL after 10 s. The terminal is read meanwhile: an app whose last
+        frames filled the pty is blocked writing them and would only end at the SIGKILL."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):  # the test may have closed the terminal already
+            self.drain(10.0)
         try:
-            code = self.proc.wait(10)
+            code = self.proc.wait(0)
         except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             code = self.proc.wait(5)
         with contextlib.suppress(OSError):
             os.close(self.master)
