@@ -40,7 +40,10 @@ class ApiError(Exception):
             "message": self.message, "reason": self.reason, "code": self.code,
         }
         if self.details is not None:
-            body["details"] = self.details
+            # StatusDetails.group is `omitempty` (apimachinery pkg/apis/meta/v1/types.go): the
+            # core group's "" is not sent.
+            body["details"] = {k: v for k, v in self.details.items()
+                               if not (k == "group" and v == "")}
         return body
 
     @classmethod

@@ -17,20 +17,24 @@ _OWNED_METADATA = ("labels", "annotations", "finalizers", "ownerReferences")
 
 
 def fields_v1(value: Any) -> Obj:
-    """The FieldsV1 set of `value`: `f:<key>` per map key, `v:<json>` per list item."""
+    """The FieldsV1 set of `value`: `f:<key>` per map key, `.` for a map that has keys."""
     if isinstance(value, dict):
         out: Obj = {f"f:{k}": fields_v1(v) for k, v in value.items()}
         if out:
             out["."] = {}
         return out
-    if isinstance(value, list):
-        return {f"v:{json.dumps(item, sort_keys=True)}": {} for item in value
-                if not isinstance(item, dict | list)} or ({"i:0": {}} if value else {})
-    return {}
+    return {}  # a list is atomic, as every list of the Kurator and Velero CRDs is: owned whole
 
 
 def _root(part: Obj) -> Obj:
-    return {k: v for k, v in fields_v1(part).items() if k != "."}  # the root has no "."
+    root = {k: v for k, v in fields_v1(part).items() if k != "."}  # the root has no "."
+    meta = root.get("f:metadata")
+    if meta is not None:  # nor has metadata, always there (seen on kube-apiserver v1.36)
+        meta.pop(".", None)
+        finalizers = part["metadata"].get("finalizers") or []
+        if finalizers:  # a set (listType=set in ObjectMeta): each item owned on its own
+            meta["f:finalizers"] = {".": {}, **{f"v:{json.dumps(f)}": {} for f in finalizers}}
+    return root
 
 
 def _written_part(obj: Obj, subresource: str) -> Obj:

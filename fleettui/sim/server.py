@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import copy
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any
 
 import yaml
 from aiohttp import web
+from multidict import CIMultiDict
 
 from fleettui.sim import managed_fields, patches
 from fleettui.sim.auth import Auth, request_verb
@@ -25,6 +27,7 @@ from fleettui.sim.faults import Faults
 from fleettui.sim.inflight import InflightLimit
 from fleettui.sim.openapi import openapi_index, openapi_v3_document
 from fleettui.sim.resource_type import ResourceType
+from fleettui.sim.schema import go_quote
 from fleettui.sim.store import ClusterStore, Event, Obj, Watcher, encode_event
 from fleettui.sim.tables import table_for
 from fleettui.sim.validation import check_object
@@ -166,8 +169,10 @@ class ApiServer:
                 "preferredVersion": vs[0]}
 
     def api_group_list(self) -> Obj:
-        return {"kind": "APIGroupList", "apiVersion": "v1",
-                "groups": [self.api_group(g) for g in sorted(self._groups())]}
+        # The list's entries carry no kind/apiVersion of their own (kube-apiserver's /apis).
+        groups = [{k: v for k, v in self.api_group(g).items() if k not in ("kind", "apiVersion")}
+                  for g in sorted(self._groups())]
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
     def resource_list(self, gv: str) -> Obj:
         resources: list[Obj] = []
@@ -177,7 +182,7 @@ class ApiServer:
                 "watch"]
             entry: Obj = {"name": rt.plural, "singularName": rt.singular,
                           "namespaced": rt.namespaced, "kind": rt.kind, "verbs": verbs,
-                          "storageVersionHash": base64.b64encode(rt.key.encode()).decode()[:12]}
+                          "storageVersionHash": storage_version_hash(rt)}
             if rt.short_names:
                 entry["shortNames"] = list(rt.short_names)
             if rt.categories:
@@ -395,9 +400,10 @@ class ApiServer:
                 body["metadata"]["continue"] = obj["metadata"]["continue"]
         else:
             body = obj
-        headers = {"Warning": ", ".join(f'299 - "{w}"' for w in request.get(WARNINGS, ()))}
-        if not request.get(WARNINGS):
-            headers = {}
+        # One header line per warning, its text Go-quoted (apimachinery pkg/util/net/http.go
+        # NewWarningHeader), as kube-apiserver sends them.
+        headers = CIMultiDict(("Warning", f"299 - {go_quote(w)}")
+                              for w in request.get(WARNINGS, ()))
         return web.Response(body=json.dumps(body, separators=(",", ":")).encode(),
                             status=status, content_type="application/json", headers=headers)
 
@@ -415,7 +421,8 @@ class ApiServer:
             gone = ApiError.gone(int(rv_param) if rv_param.isdigit() else 0, self.store.rv)
         if gone is None:
             try:
-                self.queue_initial_events(w, t, rv_param)
+                self.queue_initial_events(w, t, rv_param, request.query.get(
+                    "sendInitialEvents") in ("1", "true"))
             except ApiError as e:
                 if e.code != 410:
                     raise
@@ -439,12 +446,19 @@ class ApiServer:
             self.faults.watchers.pop(w, None)
         return resp
 
-    def queue_initial_events(self, w: Watcher, t: Target, rv_param: str) -> None:
-        if rv_param in ("", "0"):
+    def queue_initial_events(self, w: Watcher, t: Target, rv_param: str,
+                             initial: bool = False) -> None:
+        """`initial`: sendInitialEvents=true (a "watch list"): the current objects, then a
+        bookmark marked as their end (apiserver pkg/storage/cacher/cacher.go), whatever the
+        resourceVersion (resourceVersionMatch=NotOlderThan: the latest state is new enough)."""
+        if initial or rv_param in ("", "0"):
             for o in self.store.sorted_items(t.rt.key, t.namespace or None):
                 if w.match(o):
                     rv = int(o["metadata"]["resourceVersion"])
                     w.queue.put_nowait(Event(rv, t.rt.key, "ADDED", o, None))
+            if initial:
+                w.queue.put_nowait(Event(self.store.rv, t.rt.key, "BOOKMARK",
+                                         initial_events_end(t.rt, self.store.rv), None))
             return
         try:
             rv = int(rv_param)
@@ -558,6 +572,14 @@ def field_manager(request: web.Request) -> str:
                                      request.headers.get("User-Agent", ""))
 
 
+def storage_version_hash(rt: ResourceType) -> str:
+    """apiserver pkg/endpoints/discovery/storageversionhash.go: the first 8 bytes of the
+    SHA-256 of "group/version/kind" ("version/kind" for the core group), base64."""
+    gvk = f"{rt.group}/{rt.version}/{rt.kind}" if rt.group else f"{rt.version}/{rt.kind}"
+    digest = hashlib.sha256(gvk.encode()).digest()
+    return base64.b64encode(digest[:8]).decode()
+
+
 def is_dry_run(request: web.Request) -> bool:
     values = request.query.getall("dryRun", [])
     for v in values:
@@ -568,6 +590,12 @@ def is_dry_run(request: web.Request) -> bool:
 
 def error_event(err: ApiError) -> bytes:
     return json.dumps({"type": "ERROR", "object": err.status()}).encode() + b"\n"
+
+
+def initial_events_end(rt: ResourceType, rv: int) -> Obj:
+    return {"kind": rt.kind, "apiVersion": rt.api_version,
+            "metadata": {"resourceVersion": str(rv), "creationTimestamp": None,
+                         "annotations": {"k8s.io/initial-events-end": "true"}}}
 
 
 def bookmark_event(rt: ResourceType, rv: int) -> bytes:

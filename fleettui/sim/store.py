@@ -152,8 +152,7 @@ class ClusterStore:
         for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(k, None)
         if dry_run:
-            meta["resourceVersion"] = str(self.rv)
-            return obj
+            return obj  # kube-apiserver's dry-run answer has no resourceVersion: none was used
         meta["resourceVersion"] = str(self._next_rv())
         self.objects[rt.key][key] = obj
         self._emit(rt, "ADDED", obj, None)
@@ -190,12 +189,14 @@ class ClusterStore:
     def delete(self, rt: ResourceType, namespace: str, name: str, dry_run: bool = False) -> Obj:
         old = self.get(rt, namespace, name)
         if old["metadata"].get("finalizers"):
-            if old["metadata"].get("deletionTimestamp") or dry_run:
+            if old["metadata"].get("deletionTimestamp"):
                 return old
             new = copy.deepcopy(old)
             new["metadata"]["deletionTimestamp"] = now_rfc3339()
             new["metadata"]["deletionGracePeriodSeconds"] = 0
             new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+            if dry_run:
+                return new  # what would be stored, as kube-apiserver answers a dry run
             return self._store_update(rt, old, new)
         if dry_run:
             return old

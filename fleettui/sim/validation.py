@@ -7,7 +7,7 @@ from typing import Any
 
 from fleettui.sim.errors import ApiError
 from fleettui.sim.resource_type import ResourceType
-from fleettui.sim.schema import invalid_message
+from fleettui.sim.schema import invalid_message, strict_decoding_message, unknown_field_warnings
 
 _SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -73,10 +73,10 @@ def check_object(rt: ResourceType, obj: dict[str, Any], field_validation: str) -
     if rt.schema is not None:
         pruned = rt.schema.prune(obj)
         if pruned and field_validation == "Strict":
-            raise ApiError.bad_request("strict decoding error: " + ", ".join(
-                f'unknown field "{p}"' for p in pruned))
+            raise ApiError.bad_request(strict_decoding_message(
+                rt.kind, rt.version, pruned))
         if field_validation == "Warn":
-            warnings = [f'unknown field "{p}"' for p in pruned]
+            warnings = unknown_field_warnings(pruned)
         rt.schema.default(obj)
     meta = obj["metadata"]
     causes = metadata_causes(rt, meta)

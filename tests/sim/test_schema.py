@@ -560,12 +560,15 @@ def test_object_without_properties_is_emptied() -> None:
 
 
 def test_strict_and_warn_messages() -> None:
-    paths = ["spec.foo", "spec.destination.clusters[0].bar"]
-    assert strict_decoding_message(paths) == (
-        'strict decoding error: unknown field "spec.foo", unknown field '
-        '"spec.destination.clusters[0].bar"')
-    assert unknown_field_warnings(paths) == ['unknown field "spec.foo"',
-                                             'unknown field "spec.destination.clusters[0].bar"']
+    """kube-apiserver's order: metadata's unknown fields first, then the rest sorted."""
+    paths = ["spec.foo", "zeta", "metadata.x", "spec.destination.clusters[0].bar"]
+    assert strict_decoding_message("Backup", "v1alpha1", paths) == (
+        'Backup in version "v1alpha1" cannot be handled as a Backup: strict decoding error: '
+        'unknown field "metadata.x", unknown field "spec.destination.clusters[0].bar", '
+        'unknown field "spec.foo", unknown field "zeta"')
+    assert unknown_field_warnings(paths) == [
+        'unknown field "metadata.x"', 'unknown field "spec.destination.clusters[0].bar"',
+        'unknown field "spec.foo"', 'unknown field "zeta"']
 
 
 # --------------------------------------------------------------------------------------------
