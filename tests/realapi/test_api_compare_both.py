@@ -310,6 +310,19 @@ def test_watch_list_ends_its_initial_events_with_a_bookmark(side: Side) -> None:
     assert w.resource_version == bookmark["metadata"]["resourceVersion"]
 
 
+def test_a_watch_list_without_not_older_than_is_refused(side: Side) -> None:
+    why = "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+    status, got, _ = call(side.client(context=MEMBER), "GET", "/api/v1/namespaces", query=[
+        ("watch", "1"), ("sendInitialEvents", "true"), ("allowWatchBookmarks", "true")])
+    assert (status, got) == (422, {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": f'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: {why}',
+        "reason": "Invalid", "code": 422, "details": {
+            "group": "meta.k8s.io", "kind": "ListOptions", "causes": [
+                {"reason": "FieldValueForbidden", "message": why,
+                 "field": "resourceVersionMatch"}]}})
+
+
 def test_a_watch_from_a_compacted_version_gets_410(side: Side) -> None:
     wait_for(side.compacted, COMPACT_SECONDS * 4, "a compaction")
     custom = k8s.CustomObjectsApi(side.official())
@@ -459,6 +472,12 @@ def test_a_dry_run_delete_of_a_finalized_object_answers_what_would_be_stored(
     assert got["metadata"]["deletionTimestamp"] and got["metadata"]["generation"] == 2
     status, stored, _ = call(side.client(), "GET", f"{KB}/kept-by-finalizer")
     assert status == 200 and "deletionTimestamp" not in stored["metadata"]
+
+
+def test_a_built_in_kind_takes_its_type_from_the_url(side: Side) -> None:
+    status, got, _ = call(side.client(context=MEMBER), "POST", "/api/v1/namespaces",
+                          {"metadata": {"name": "no-type-meta"}})
+    assert (status, got["apiVersion"], got["kind"]) == (201, "v1", "Namespace")
 
 
 def test_managed_fields_on_create(side: Side) -> None:
