@@ -72,6 +72,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                        f"test may skip only if {ALLOWLIST.name} lists it with a reason")
 
 
+# ---- markers (declared in pyproject.toml): `slow` leaves a test out of the quick loop
+# (`-m "not slow"`); `serial` runs it alone after the parallel phase, for a test that measures
+# time or needs a quiet machine, not for one that is merely heavy; `xdist_group(name)` keeps the
+# tests of a module fixture that starts real kube-apiservers on one worker of the parallel phase
+# (`--dist loadgroup`), so that the servers start once.
+
 # ---- slow: the tests listed in tests/slow_tests.txt are marked like the ones marked in code --
 SLOW_LIST = REPO / "tests" / "slow_tests.txt"
 

@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 # The pytest phases of the README's test command (tests/test_repeat.py checks they match it):
 # the parallel bulk, then the timing-sensitive tests alone on the machine.
 PHASES: tuple[tuple[str, ...], ...] = (
-    ("-n", "2", "-m", "not serial"),
+    ("-n", "2", "--dist", "loadgroup", "-m", "not serial"),
     ("-m", "serial"),
 )
 SERIAL: tuple[tuple[str, ...], ...] = ((),)  # --serial: one plain `pytest`, no workers

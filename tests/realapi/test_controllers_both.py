@@ -4,8 +4,8 @@ as API clients of them (`fleettui sim --api real`). The same fleettui commands, 
 must reach the same results on both.
 
 One fleet per server kind for the whole module (the real one starts in about 15 s and holds
-three servers); the real cases are serial. Backups run for BACKUP_SECONDS, so a watch sees them
-move; history is compacted every COMPACT_SECONDS on both.
+three servers); the real cases run on one xdist worker. Backups run for BACKUP_SECONDS, so a
+watch sees them move; history is compacted every COMPACT_SECONDS on both.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ from tests.ui.test_app import make_app, open_form, static_text, table_text, type
 MEMBERS = ("kurator-member1", "kurator-member2")
 BACKUP_SECONDS = 1.5
 COMPACT_SECONDS = 3.0
-REAL = pytest.param("real", marks=[pytest.mark.serial, pytest.mark.slow])
+# The real cases share one fleet of three servers (about 1.1 GiB): on one xdist worker, so that it
+# starts once; they assert no timings, so they run in the parallel phase.
+REAL = pytest.param("real", marks=[pytest.mark.slow, pytest.mark.xdist_group("realapi-bed")])
 pytestmark = [pytest.mark.timeout(120, func_only=True)]
 
 
@@ -198,8 +200,7 @@ async def test_tui_form_to_completed(bed: Bed) -> None:
         m: ["Completed"] for m in MEMBERS}
 
 
-@pytest.mark.serial
-@pytest.mark.slow
+@pytest.mark.slow  # not serial: it retypes until shown and measures no time
 def test_tui_in_a_terminal_form_to_completed(bed: Bed) -> None:
     """The real app in a pseudo-terminal, as tests/e2e/test_demo_terminal.py drives the demo."""
     term = Terminal(["--kubeconfig", str(bed.kubeconfig)])

@@ -18,7 +18,8 @@ from tests.e2e.terminal import Terminal
 from tests.realapi.build import REPO
 from tests.realapi.server import USER_NAMESPACE, RealServer
 
-pytestmark = [pytest.mark.slow, pytest.mark.serial,
+# One server for the module, on one xdist worker (xdist_group); nothing here is timed.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realapi-fleettui"),
               pytest.mark.timeout(120, func_only=True)]
 FLEET_COMMON = REPO / "tests" / "fixtures" / "kurator" / "examples" / "fleet-common"
 SPECIFIC_NS = ["backup", "create", "specific-ns", "--fleet", "quickstart",

@@ -13,9 +13,10 @@ import yaml
 from tests.realapi.build import KUBE_VERSION, REPO
 from tests.realapi.server import USER_NAMESPACE, RealServer
 
-# serial: one server runs alone, and the first test in a fresh CI machine waits for the cold
-# Go build; the timeout covers the test body only, the build has its own deadline.
-pytestmark = [pytest.mark.slow, pytest.mark.serial,
+# The module's server runs on one xdist worker (xdist_group), beside the other worker's tests:
+# nothing here is timed. On a fresh CI machine the first test waits for the cold Go build; the
+# timeout covers the test body only, the build has its own deadline.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realapi-kubectl"),
               pytest.mark.timeout(120, func_only=True)]
 EXAMPLES = REPO / "examples"
 BACKUPS = "/apis/backup.kurator.dev/v1alpha1/namespaces/{ns}/backups"

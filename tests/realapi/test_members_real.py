@@ -14,7 +14,9 @@ from tests.realapi.build import Binaries
 from tests.realapi.fleet import MEMBERS, attach_members, install_velero, kurator_velero_backup
 from tests.realapi.server import RealServer, start_servers, stop_servers
 
-pytestmark = [pytest.mark.slow, pytest.mark.serial,
+# One fleet of three servers for the module, on one xdist worker (xdist_group); nothing here
+# is timed.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("realapi-members"),
               pytest.mark.timeout(120, func_only=True)]
 M1, M2 = MEMBERS
 

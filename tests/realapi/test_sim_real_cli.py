@@ -39,7 +39,6 @@ def test_without_go_it_says_why(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         binaries()
 
 
-@pytest.mark.serial
 @pytest.mark.slow
 @pytest.mark.timeout(180, func_only=True)
 def test_a_run_prints_serves_and_stops_on_ctrl_c(realapi_binaries: Binaries, tmp_path: Path,
