@@ -27,6 +27,7 @@ from fleettui.sim.controllers.kurator_restore import KuratorRestoreController
 from fleettui.sim.controllers.velero import VeleroController, VeleroSettings, set_storage
 from fleettui.sim.controllers.velero_restore import VeleroRestoreController
 from fleettui.sim.exec_plugin import exec_kubeconfig, plugin_script
+from fleettui.sim.listen import bound_socket
 from fleettui.sim.object_store import ObjectStore
 from fleettui.sim.server import ApiServer, Auth
 from fleettui.sim.store import ClusterStore
@@ -242,8 +243,7 @@ class SimFleet:
         c.runner = web.AppRunner(c.api.make_app(), access_log=None, handle_signals=False,
                                  shutdown_timeout=0.5)
         await c.runner.setup()
-        site = web.TCPSite(c.runner, "127.0.0.1", port, reuse_address=True,
-                           ssl_context=self._ssl)
+        site = web.SockSite(c.runner, await bound_socket(port), ssl_context=self._ssl)
         await site.start()
         server = site._server
         assert server is not None

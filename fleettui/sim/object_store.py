@@ -24,6 +24,7 @@ from urllib.parse import quote, urlencode
 from aiohttp import web
 
 from fleettui.sim import velero_artifacts as art
+from fleettui.sim.listen import bound_socket
 
 Obj = dict[str, Any]
 BUCKET = "velero"
@@ -67,7 +68,7 @@ class ObjectStore:
         self.runner = web.AppRunner(app, access_log=None, handle_signals=False,
                                     shutdown_timeout=0.5)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", port, reuse_address=True)
+        site = web.SockSite(self.runner, await bound_socket(port))
         await site.start()
         server = site._server
         assert server is not None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -174,6 +176,23 @@ def test_restart_with_state_keeps_objects_and_ports(tmp_path: Path) -> None:
         assert fleet2.host.port == port
         code, obj, _ = call(fleet2, "GET", KB + "/kept")
         assert code == 200 and obj["metadata"]["name"] == "kept"
+    finally:
+        again.stop()
+
+
+def test_a_restart_waits_for_its_port_held_a_moment_by_another_socket(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    sim, fleet, _ = start_sim(tmp_path, state=state)
+    port = fleet.members[0].port
+    sim.stop()
+    holder = socket.socket()  # as a client's outgoing connection can take a freed port
+    holder.bind(("127.0.0.1", port))
+    threading.Timer(0.3, holder.close).start()
+    again = SimThread(SimConfig(state=state, sync_interval=0.2, backup_seconds=0.2))
+    fleet2 = again.start()
+    try:
+        assert fleet2.members[0].port == port
+        assert call(fleet2, "GET", KB)[0] == 200
     finally:
         again.stop()
 
