@@ -95,6 +95,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
+# ---- what xdist workers report for the end of the run (tests/realapi/conftest.py's lines) -------
+_from_workers: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: defined only when xdist is installed
+def pytest_testnodedown(node: Any, error: object) -> None:
+    _from_workers.extend(getattr(node, "workeroutput", {}).get("realapi_report", []))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for line in _from_workers:
+        terminalreporter.write_line(line)
+
+
 # ---- isolation: a test leaves no thread, child process or GC setting behind ---------------------
 LEAK_GRACE = 3.0  # seconds a thread that is stopping (a watch's last read) may take to end
 _reported: set[threading.Thread] = set()  # threads already blamed on an earlier test

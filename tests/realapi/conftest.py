@@ -50,3 +50,11 @@ def real_server(realapi_binaries: Binaries, tmp_path_factory: pytest.TempPathFac
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for line in _report:
         terminalreporter.write_line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In an xdist worker, hand the report to the main process (tests/conftest.py prints it):
+    a worker's own terminal summary is never shown."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["realapi_report"] = _report
