@@ -161,6 +161,10 @@ async def press_command(pilot: Any, command: str) -> None:
 async def test_readonly_through_every_screen_writes_nothing(
         side: Side, capsys: pytest.CaptureFixture[str]) -> None:
     backup = completed_backup(side, capsys, "walked")
+    schedule = "walked-nightly"
+    code, _, err = cli(capsys, *as_role(side, "admin", "backup", "create", schedule, "--fleet",
+                                        "quickstart", "--schedule", "0 3 * * *"))
+    assert code == 0, err
     before = side.writes()
     assert before, "the log sees the admin's create"  # else no write could be seen either
     app = make_app(side.config("readonly"), readonly=True)
@@ -169,7 +173,12 @@ async def test_readonly_through_every_screen_writes_nothing(
                     what="the fleets screen with the member's storage")
         assert MEMBER in table_text(app) and "read-only" in app.status
         await pilot.press("b")
-        await until(pilot, lambda: backup in table_text(app), what="the backups list")
+        await until(pilot, lambda: backup in table_text(app) and schedule in table_text(app),
+                    what="the backups and schedules list")
+        await pilot.press("y")
+        await until(pilot, lambda: "object(s)" in static_text(app, "#title"), what="its YAML")
+        await pilot.press("escape")
+        await until(pilot, lambda: backup in table_text(app), what="back to the list")
         await pilot.press("slash")
         await pilot.press(*backup)
         await pilot.press("enter")  # back to the table
@@ -187,6 +196,8 @@ async def test_readonly_through_every_screen_writes_nothing(
             await press_command(pilot, command)
             await until(pilot, lambda s=screen: isinstance(app.screen, s),  # type: ignore[misc]
                         what=f":{command}")
+            if screen is HealthScreen:
+                await until(pilot, lambda: schedule in table_text(app), what="the schedule")
             await pilot.pause(0.5)  # its reads go out
             await pilot.press("escape")
             await until(pilot, lambda s=screen: not isinstance(app.screen, s),  # type: ignore[misc]
