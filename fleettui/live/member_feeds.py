@@ -2,10 +2,14 @@
 
 Owners (a screen, a CLI command) declare which members they show and what of them
 (`want(owner, clusters, what)`, `release(owner)`). A member's feed is shared by every owner that
-wants it. At most `cap` (MAX_OPEN) members are open at once: the most recently wanted first;
-members wanted beyond the cap are `limited` (their rows fall back to Kurator's copied status,
-marked as such). An unowned feed lingers `linger` seconds (or until its slot is needed, least
-recently wanted first), so going back to a screen does not list again. Opening (reaching the
+wants it. At most `cap` (MAX_OPEN) members are open at once, and their watches use at most
+`connections` (MAX_CONNECTIONS less what the host and set-ups use): the most recently wanted
+first; members wanted beyond either are `limited` (their rows fall back to Kurator's copied
+status, marked as such). An unowned feed lingers `linger` seconds (or until its connections are
+needed, least recently wanted first), so going back to a screen does not list again. A feed
+opens only when the connections of the feeds being closed are free: the budget holds at every
+moment, not just once scrolling settles. A closed member's client is kept (its connections
+closed), so reopening it reads no secret and proves no route again. Opening (reaching the
 member, its first lists) runs on at most SETUP_PARALLEL worker threads at once, which end when
 there is nothing left to do; `want` and `release` never block on the network.
 
@@ -23,7 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -66,6 +70,12 @@ class FeedSession(Protocol):
 Obj = dict[str, Any]
 MAX_OPEN = 64  # members open at once (each: one connection per watch)
 SETUP_PARALLEL = 8  # members being reached and listed at once
+MAX_CONNECTIONS = 64  # the process's open sockets at most (#12 item 5)
+# Sockets that are not member watches: the host's watches (fleets, attached clusters, Kurator
+# backups, restores, migrates), a host connection per set-up reading a member's secret, the
+# storage-location poll's, and the event loop's own socket pair.
+RESERVED = 5 + SETUP_PARALLEL + 1 + 2
+PARKED_MAX = 256  # closed members' clients kept for a quick reopen (no connections open)
 LINGER = 30.0  # seconds an unowned feed stays open (a screen left and come back to)
 LINGER_MAX = 4  # unowned feeds kept open at most (rows scrolled away): sockets stay few
 BSL_POLL = 30.0  # seconds between lists of an open member's storage locations
@@ -84,6 +94,7 @@ class Feed:
     wanted_at: float
     parts: dict[str, ListWatch] = field(default_factory=dict)
     selectors: dict[str, str | None] = field(default_factory=dict)  # part → its selector
+    cost: int = 1  # connections its watches use (at most: parts whose selector is None use none)
     sinks: dict[str, PartSink] = field(default_factory=dict)
     client: KubeClient | None = None
     opening: bool = True
@@ -151,10 +162,13 @@ PART_RESOURCES = {"runs": kc.VELERO_BACKUPS, "once": kc.VELERO_BACKUPS,
 
 class MemberFeeds:
     def __init__(self, session: FeedSession, cap: int | None = None, linger: float | None = None,
-                 parallel: int = SETUP_PARALLEL, clock: Callable[[], float] = time.monotonic
-                 ) -> None:
+                 parallel: int = SETUP_PARALLEL, clock: Callable[[], float] = time.monotonic,
+                 connections: int | None = None) -> None:
         self.session = session
         self.cap = MAX_OPEN if cap is None else cap
+        self.connections = MAX_CONNECTIONS - RESERVED if connections is None else connections
+        self._limit = f"limit {self.cap}"  # what the limited ran into
+        self._parked: OrderedDict[str, KubeClient] = OrderedDict()
         self.linger = LINGER if linger is None else linger
         self.linger_max = LINGER_MAX
         self.parallel = parallel
@@ -201,6 +215,7 @@ class MemberFeeds:
     def forget(self, cluster: str) -> None:
         """A member that left every fleet: no owner can want it any more."""
         with self._lock:
+            self._parked.pop(cluster, None)
             for owner, (at, wanted, kinds) in list(self.owners.items()):
                 if cluster in wanted:
                     self.owners[owner] = (at, [c for c in wanted if c != cluster], kinds)
@@ -213,7 +228,7 @@ class MemberFeeds:
 
     @property
     def limited_note(self) -> str:
-        return f"not watched (limit {self.cap})"
+        return f"not watched ({self._limit})"
 
     def is_open(self, cluster: str) -> bool:
         with self._lock:
@@ -255,33 +270,73 @@ class MemberFeeds:
         return {p for _, wanted, kinds in self.owners.values() if cluster in wanted
                 for k in kinds for p in PARTS.get(k, ())}
 
+    def _cost(self, cluster: str) -> int:
+        """Connections the owners' wants of this member take: one per watched part."""
+        return max(1, len(self._parts(cluster) - {"bsl"}))
+
+    def _grant(self, ranked: list[str]) -> tuple[list[str], int]:
+        """The members that fit (most important first), and the connections they take."""
+        granted: list[str] = []
+        used = 0
+        for cluster in ranked:
+            feed = self.feeds.get(cluster)
+            cost = max(self._cost(cluster), feed.cost if feed is not None else 0)
+            if len(granted) >= self.cap or used + cost > self.connections:
+                self._limit = (f"limit {self.cap}" if len(granted) >= self.cap else
+                               f"limit {self.connections} connections")
+                break
+            granted.append(cluster)
+            used += cost
+        return granted, used
+
     def _reconcile(self) -> None:
         if self._closed or self.disabled:
             return
         now = self.clock()
         ranked = self._ranked()
-        granted = ranked[:self.cap]
-        self.limited = set(ranked[self.cap:])
+        granted, used = self._grant(ranked)
+        self.limited = set(ranked[len(granted):])
         keep = set(granted)
         for cluster in granted:
             feed = self.feeds.get(cluster)
-            if feed is None:
-                feed = self.feeds[cluster] = Feed(cluster, now)
-                self._submit(partial(self._open, feed))
-            else:
+            if feed is not None:
                 feed.wanted_at, feed.released_at = now, None
+                feed.cost = max(feed.cost, self._cost(cluster))
                 if not feed.opening and not self._parts(cluster) <= set(feed.selectors):
                     self._submit(partial(self._start_parts, feed))
+        self._linger(now, keep, self.connections - used)
+        self._open_granted(now, granted)
+
+    def _linger(self, now: float, keep: set[str], room: int) -> None:
+        """Keep the most recently wanted unowned feeds that fit in `room` connections and in
+        the member cap (at most linger_max, for linger seconds); close the rest."""
         unowned = sorted((f for c, f in self.feeds.items() if c not in keep),
-                         key=lambda f: f.wanted_at)
+                         key=lambda f: -f.wanted_at)
+        kept, most = 0, min(self.linger_max, self.cap - len(keep))
         for feed in unowned:
             if feed.released_at is None:
                 feed.released_at = now
-        room = min(self.cap - len(keep), self.linger_max)
-        for i, feed in enumerate(unowned):
-            expired = now - (feed.released_at or now) >= self.linger
-            if expired or feed.cluster in self.limited or len(unowned) - i > room:
+            expired = now - feed.released_at >= self.linger
+            if expired or feed.cluster in self.limited or kept >= most or \
+                    feed.cost > room:
                 self._close(feed)
+            else:
+                kept += 1
+                room -= feed.cost
+
+    def _open_granted(self, now: float, granted: list[str]) -> None:
+        """Open the granted members not open yet, as far as the connections of the feeds
+        open and still closing allow; the rest open when a closing feed is shut (_shut)."""
+        in_use = sum(f.cost for f in [*self.feeds.values(), *self._closing])
+        for cluster in granted:
+            if cluster in self.feeds:
+                continue
+            cost = self._cost(cluster)
+            if in_use + cost > self.connections:
+                continue
+            in_use += cost
+            self.feeds[cluster] = Feed(cluster, now, cost=cost)
+            self._submit(partial(self._open, self.feeds[cluster]))
 
     def _close(self, feed: Feed) -> None:
         del self.feeds[feed.cluster]
@@ -317,26 +372,27 @@ class MemberFeeds:
 
     def _open(self, feed: Feed) -> None:
         s = self.session
-        if feed.closed:
-            return
-        try:
-            client = s.member(feed.cluster)
-        except KubeError as e:
-            s.member_errors[feed.cluster] = e.message
-            with self._lock:
-                feed.opening = False
-            s.retry_later(feed.cluster)
-            return
-        s.member_errors.pop(feed.cluster, None)
+        with self._lock:
+            parked = None if feed.closed else self._parked.pop(feed.cluster, None)
+        if parked is not None:  # reached before: the same route, no secret read, no probe
+            s.members.setdefault(feed.cluster, parked)
+        client: KubeClient | None = None
+        if not feed.closed:
+            try:
+                client = s.member(feed.cluster)
+            except KubeError as e:
+                s.member_errors[feed.cluster] = e.message
+                if not feed.closed:
+                    s.retry_later(feed.cluster)
+            else:
+                s.member_errors.pop(feed.cluster, None)
         with self._lock:
             feed.client, feed.opening = client, False
-            dropped = feed.closed and feed.cluster not in self.feeds
-            if dropped:  # closed while it was being reached: nobody else will close it
-                s.members.pop(feed.cluster, None)
-        if dropped:
-            client.close()
-            return
-        self._start_parts(feed)
+            closed = feed.closed
+        if closed:  # closed before or while it was being reached: its _shut waited for this
+            self._shut(feed)
+        elif client is not None:
+            self._start_parts(feed)
 
     def retry(self, cluster: str) -> None:
         """MemberRetry's attempt: reach the member again if it is still wanted."""
@@ -425,22 +481,40 @@ class MemberFeeds:
                     self._poll(feed, feed.client)
 
     def _shut(self, feed: Feed) -> None:
+        """Stop a closed feed's watches and close its client, then free its connections for
+        the feeds waiting for them. While its set-up runs, that set-up's end does this (the
+        connection it is making counts until then)."""
         s = self.session
+        with self._lock:
+            if feed.opening or feed not in self._closing:
+                return
         parts = list(feed.parts.values())
         for w in parts:
             w.stop()
         for w in parts:
             w.thread.join(2.0)
         with self._lock:
-            self._closing.discard(feed)
-            if feed.cluster in self.feeds:  # wanted again meanwhile: a new feed is opening
-                return
-            client = s.members.pop(feed.cluster, None)
-        s.forget_retry(feed.cluster)
+            reopening = feed.cluster in self.feeds  # wanted again meanwhile: a new feed opens
+            client = None if reopening else s.members.pop(feed.cluster, None)
         if client is not None:
-            client.close()
-        s.member_errors.pop(feed.cluster, None)
-        s.store.forget_cluster(feed.cluster)
+            client.close()  # its sockets are free before the feeds waiting for them open
+            self._park(feed.cluster, client)
+        if not reopening:
+            s.forget_retry(feed.cluster)
+            s.member_errors.pop(feed.cluster, None)
+            s.store.forget_cluster(feed.cluster)
+        with self._lock:
+            self._closing.discard(feed)
+            self._reconcile()
+
+    def _park(self, cluster: str, client: KubeClient) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._parked[cluster] = client
+            self._parked.move_to_end(cluster)
+            while len(self._parked) > PARKED_MAX:
+                self._parked.popitem(last=False)
 
     def close(self, wait: float = 0.0) -> None:
         """Stop every feed and the worker threads (the session is ending)."""
@@ -451,6 +525,7 @@ class MemberFeeds:
             for f in feeds:
                 f.closed = True
             watches = [w for f in feeds for w in f.parts.values()]
+            self._parked.clear()  # their connections are closed already
             self._jobs.clear()
             workers = list(self._workers)
             poller = self._poller
