@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import queue
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import fleettui.cli.main as cli_main
 from fleettui.cli.main import main
 from fleettui.sim.fleet import SimFleet, SimThread
 from tests.conftest import start_sim, wait_for
@@ -28,10 +31,28 @@ PHASE_RANK = {"Pending": 0, "New": 1, "Queued": 2, "ReadyToStart": 2, "InProgres
               "WaitingForPluginOperations": 4, "Finalizing": 5, "Completed": 6}
 
 
+_BUILD_PARSER = cli_main.build_parser
+_built_once = functools.cache(_BUILD_PARSER)
+
+
+@contextlib.contextmanager
+def one_parser() -> Iterator[None]:
+    """main() builds its whole parser (40 subcommands) on every call, about 35 ms, most of a
+    command that is refused or needs no server; a test process calls it thousands of times, so
+    it builds it once and reuses it: parsing never changes a parser. (`Process`, the CLI as a
+    process, builds its own as a user's command does.)"""
+    cli_main.build_parser = _built_once
+    try:
+        yield
+    finally:
+        cli_main.build_parser = _BUILD_PARSER
+
+
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()
     try:
-        code = main(list(argv))
+        with one_parser():
+            code = main(list(argv))
     except SystemExit as e:  # argparse's own errors (and --help)
         code = int(e.code or 0)
     out, err = capsys.readouterr()

@@ -18,6 +18,7 @@ from fleettui.model.velero_form import FIELDS as VELERO_FIELDS
 from fleettui.model.velero_form import VeleroForm, build_velero
 from fleettui.sim.fleet import SimFleet, SimThread
 from fleettui.ui.app import FleetApp
+from tests.cli.cli_helpers import one_parser
 from tests.ui.test_app import SIZE, open_form, static_text
 
 Sim = tuple[SimThread, SimFleet, Path]
@@ -59,7 +60,7 @@ FLAGS = {"--fleet": "fleet", "--cluster": "clusters", "--include-namespaces": "n
 
 def run(argv: list[str]) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), one_parser():
         try:
             code = main(argv)
         except SystemExit as e:
@@ -67,7 +68,6 @@ def run(argv: list[str]) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(sorted(FLAGS)), junk)
 def test_cli_create_flags(flag: str, value: str) -> None:
@@ -83,7 +83,6 @@ def test_cli_create_flags(flag: str, value: str) -> None:
             "usage" in err, lines[0]
 
 
-@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.sampled_from(["--schedule", "--ttl", "--selector", "--include-namespaces",
                         "--storage-location", "--velero-namespace"]), junk)
