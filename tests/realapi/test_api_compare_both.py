@@ -221,6 +221,17 @@ def test_viewer_without_secrets_reaches_the_member_through_its_context(
     assert f"via context {MEMBER}" in err and forbidden in err
 
 
+async def test_viewer_is_told_on_screen_how_the_member_is_reached(side: Side) -> None:
+    forbidden = side.message(f'secrets "{MEMBER}" is forbidden: User "{{user}}"', "viewer")
+    app = make_app(side.config("viewer"))
+    async with app.run_test(size=(120, 30)) as pilot:  # wide: the note is one long line
+        await until(pilot, lambda: "Available" in table_text(app), timeout=30,
+                    what="the member's storage, read through the viewer's own context")
+        await until(pilot, lambda: f"{MEMBER}: via context {MEMBER}" in static_text(
+            app, "#empty"), what="the note under the table")
+        assert forbidden in static_text(app, "#empty")
+
+
 def test_namespace_user_is_told_where_it_may_read(side: Side,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, *as_role(side, "namespace", "-n", USER_NAMESPACE, "backup",
