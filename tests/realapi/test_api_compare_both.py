@@ -310,6 +310,21 @@ def test_403_status_bodies(side: Side, case: tuple[str, str, str, str, dict[str,
         "code": 403})
 
 
+def test_404_and_409_status_bodies(side: Side) -> None:
+    status, got, _ = call(side.client(), "GET", "/api/v1/namespaces/default/secrets/nosuch")
+    assert (status, got) == (404, {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": 'secrets "nosuch" not found', "reason": "NotFound",
+        "details": {"name": "nosuch", "kind": "secrets"}, "code": 404})
+    assert call(side.client(), "POST", KB, kurator_backup("twice"))[0] == 201
+    status, got, _ = call(side.client(), "POST", KB, kurator_backup("twice"))
+    assert (status, got) == (409, {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": 'backups.backup.kurator.dev "twice" already exists',
+        "reason": "AlreadyExists", "code": 409, "details": {
+            "name": "twice", "group": "backup.kurator.dev", "kind": "backups"}})
+
+
 # ---- 3. the official client's watch -------------------------------------------------------
 
 def test_watch_list_ends_its_initial_events_with_a_bookmark(side: Side) -> None:
