@@ -49,7 +49,10 @@ WRITES = {"create", "update", "patch", "delete", "deletecollection"}
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 KB = "/apis/backup.kurator.dev/v1alpha1/namespaces/default/backups"
 COMPACT_SECONDS = 3.0
-REAL = pytest.param("real", marks=[pytest.mark.serial, pytest.mark.slow])
+# The real cases share one fleet of two servers: on one xdist worker, so that it starts once;
+# they assert no timings, so they run in the parallel phase (pyproject.toml's `serial`).
+REAL = pytest.param("real", marks=[pytest.mark.slow,
+                                   pytest.mark.xdist_group("realapi-compare")])
 pytestmark = [pytest.mark.timeout(120, func_only=True)]
 
 
