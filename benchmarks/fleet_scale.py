@@ -157,8 +157,11 @@ async def changes(app: Any, kubeconfig: str, frames: Any, open_status: Any) -> l
     from fleettui.kube.client import KubeClient
 
     table = await open_status(app, "bench", 5)
-    member = KubeClient.from_kubeconfig(kubeconfig, "kurator-member1")
     name = "kurator-member1-backup-default-bench"
+    # The writer's own set-up is not the app's latency: it reads the kubeconfig (1,001 contexts)
+    # off the app's event loop, and connects (TLS) before the first timed write.
+    member = await asyncio.to_thread(KubeClient.from_kubeconfig, kubeconfig, "kurator-member1")
+    await asyncio.to_thread(member.get, kc.VELERO_BACKUPS, "velero", name)
     seen = []
     try:
         for i in range(CHANGES):

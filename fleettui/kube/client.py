@@ -9,6 +9,7 @@ the UI runs them in worker threads, never on its event loop.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import queue
@@ -18,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import urllib3
+import yaml
 from kubernetes import client as k8s_client
 from kubernetes import config as k8s_config
 from kubernetes.config.config_exception import ConfigException
@@ -68,15 +70,71 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]
         seen = _contexts_read.get(key) if key is not None else None
         if seen is not None:
             return list(seen[0]), seen[1]
+        data = _parsed_file(kubeconfig) if kubeconfig else None
+        if data is not None:
+            return [str(c.get("name")) for c in data["contexts"]], data.get("current-context")
         try:
             contexts, current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
-        except (ConfigException, OSError, TypeError, ValueError) as e:
+        except (ConfigException, OSError, TypeError, ValueError, yaml.YAMLError) as e:
             raise KubeError(0, "Config", f"cannot read kubeconfig: {e}") from e
         found = [c["name"] for c in contexts], (current or {}).get("name")
         if key is not None:
             _contexts_read.clear()  # only the newest version of one file is worth keeping
             _contexts_read[key] = found
     return list(found[0]), found[1]
+
+
+_parsed: dict[tuple[str, int, int], dict[str, Any] | None] = {}
+_parsed_lock = threading.Lock()
+
+
+def _parsed_file(path: str) -> dict[str, Any] | None:
+    """One kubeconfig file as parsed YAML, once per version (libyaml where installed: a file
+    of 1,001 contexts takes PyYAML's pure-Python parser seconds); None when it is not one
+    plain file of the usual shape (the kubernetes client's reader then says what is wrong)."""
+    if os.pathsep in path:
+        return None
+    try:
+        st = os.stat(os.path.expanduser(path))
+    except OSError:
+        return None
+    key = (path, st.st_mtime_ns, st.st_size)
+    with _parsed_lock:
+        if key not in _parsed:
+            import yaml
+
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            try:
+                with open(os.path.expanduser(path), encoding="utf-8") as f:
+                    data = yaml.load(f, Loader=loader)  # a safe loader, C or Python
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                data = None
+            usual = isinstance(data, dict) and all(
+                isinstance(data.get(k), list) and all(isinstance(e, dict) for e in data[k])
+                for k in ("contexts", "clusters", "users"))
+            _parsed.clear()  # the newest version of one file is what is read again
+            _parsed[key] = data if usual else None
+        return _parsed[key]
+
+
+def _context_config(path: str, context: str | None) -> dict[str, Any] | None:
+    """The part of a kubeconfig file one context needs (itself, its cluster, its user), for
+    the client's loader to read at once; None: let the loader read the file (and say why)."""
+    data = _parsed_file(path)
+    if data is None:
+        return None
+    name = context or data.get("current-context")
+
+    def named(kind: str, wanted: object) -> list[dict[str, Any]]:
+        return [copy.deepcopy(e) for e in data[kind] if e.get("name") == wanted][:1]
+
+    contexts = named("contexts", name)
+    if not contexts or not isinstance(contexts[0].get("context"), dict):
+        return None
+    ref = contexts[0]["context"]
+    return {"apiVersion": "v1", "kind": "Config", "current-context": name,
+            "contexts": contexts, "clusters": named("clusters", ref.get("cluster")),
+            "users": named("users", ref.get("user")), "preferences": {}}
 
 
 def context_servers(kubeconfig: str | None = None) -> dict[str, str]:
@@ -88,11 +146,13 @@ def context_servers(kubeconfig: str | None = None) -> dict[str, str]:
     clusters: dict[str, str] = {}
     contexts: dict[str, str] = {}
     for path in paths:
-        try:
-            with open(os.path.expanduser(path), encoding="utf-8") as f:
-                data = yaml.safe_load(f)
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            continue
+        data = _parsed_file(path)
+        if data is None:
+            try:
+                with open(os.path.expanduser(path), encoding="utf-8") as f:
+                    data = yaml.safe_load(f)
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                continue
         if not isinstance(data, dict):
             continue
         for c in data.get("clusters") or []:
@@ -132,12 +192,19 @@ class KubeClient:
 
         def load() -> k8s_client.Configuration:
             cfg = k8s_client.Configuration()
+            small = _context_config(kubeconfig, context) if kubeconfig else None
             try:
                 with exec_credentials.loading_for(context or ""):
-                    k8s_config.load_kube_config(config_file=kubeconfig, context=context,
-                                                client_configuration=cfg, persist_config=False,
-                                                temp_file_path=credentials_dir())
-            except (ConfigException, OSError, TypeError, ValueError) as e:
+                    if small is not None:  # one file: read once, not once per client
+                        k8s_config.kube_config.KubeConfigLoader(
+                            config_dict=small, active_context=small["current-context"],
+                            config_base_path=os.path.dirname(os.path.abspath(path)),
+                            temp_file_path=credentials_dir()).load_and_set(cfg)
+                    else:
+                        k8s_config.load_kube_config(
+                            config_file=kubeconfig, context=context, client_configuration=cfg,
+                            persist_config=False, temp_file_path=credentials_dir())
+            except (ConfigException, OSError, TypeError, ValueError, yaml.YAMLError) as e:
                 raise KubeError(0, "Config", f"cannot load kubeconfig context {context}: {e}",
                                 [], context or "") from e
             return cfg
