@@ -1,7 +1,9 @@
-"""Run benchmarks: `python -m benchmarks [NAME ...] [--quick] [--list]`.
+"""Run benchmarks: `python -m benchmarks [NAME ...] [--quick] [--real] [--list]`.
 
 Every module of this package that defines `NAME`, `DESCRIPTION` and `run(quick) -> list[Figure]`
-is a benchmark. Missed goals are reported, not failed: the exit code is 0 unless a benchmark
+is a benchmark; one that also defines `run_real(quick) -> list[Figure]` measures the same on real
+kube-apiservers with `--real` (figures named `... [real]`, each printed beside the emulator's).
+Missed goals are reported, not failed: the exit code is 0 unless a benchmark
 crashes (1) or the command line is wrong (2).
 """
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 import benchmarks
-from benchmarks.common import Figure, table
+from benchmarks.common import Figure, beside, table
 
 NOT_BENCHMARKS = {"__main__", "common"}
 
@@ -28,6 +30,7 @@ class Benchmark:
     name: str
     description: str
     run: Callable[[bool], list[Figure]]
+    run_real: Callable[[bool], list[Figure]] | None = None
 
 
 def discover() -> dict[str, Benchmark]:
@@ -37,9 +40,24 @@ def discover() -> dict[str, Benchmark]:
             continue
         module: ModuleType = importlib.import_module(f"benchmarks.{info.name}")
         name, desc, run = (getattr(module, a, None) for a in ("NAME", "DESCRIPTION", "run"))
+        real = getattr(module, "run_real", None)
         if isinstance(name, str) and isinstance(desc, str) and callable(run):
-            found[name] = Benchmark(name, desc, run)
+            found[name] = Benchmark(name, desc, run, real if callable(real) else None)
     return found
+
+
+def run_real(b: Benchmark, quick: bool, crashed: list[str]) -> list[Figure]:
+    assert b.run_real is not None
+    print(f"-- {b.name} on real kube-apiservers", flush=True)
+    try:
+        real = b.run_real(quick)
+    except Exception:  # the emulator's figures stand
+        traceback.print_exc()
+        crashed.append(f"{b.name} [real]")
+        return []
+    for f in real:
+        print(f.line(), flush=True)
+    return real
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,12 +65,15 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (all)")
     parser.add_argument("--quick", action="store_true", help="smaller workloads, for a smoke run")
+    parser.add_argument("--real", action="store_true",
+                        help="also on real kube-apiservers, where a benchmark can (latency, "
+                             "storm, scale; minutes more; needs the realapi/ binaries built)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     args = parser.parse_args(argv)
     available = discover()
     if args.list:
         for b in available.values():
-            print(f"{b.name}: {b.description}")
+            print(f"{b.name}: {b.description}{' (also --real)' if b.run_real else ''}")
         return 0
     unknown = [n for n in args.names if n not in available]
     if unknown:
@@ -72,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         for f in figures:
             print(f.line(), flush=True)
-            rows.append((b.name, f))
+        if args.real and b.run_real is not None:
+            figures = beside(figures, run_real(b, args.quick, crashed))
+        rows += [(b.name, f) for f in figures]
         print(f"({b.name} took {time.perf_counter() - started:.1f} s)", flush=True)
     if rows:
         print()

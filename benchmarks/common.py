@@ -19,7 +19,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,50 @@ def terminal_env(cols: int, rows: int) -> dict[str, str]:
     return env
 
 
+REAL_START_TIMEOUT = 300.0
+REAL_STOP_TIMEOUT = 150.0
+REAL_MEMBERS = 2  # each real kube-apiserver holds about 370 MiB
+
+
+def real_api_missing() -> str:
+    """Why the real-server figures cannot be measured here ("" when they can): the realapi/
+    binaries must be in the cache already; a benchmark never starts their cold build
+    (~17 min on 2 cores; the first run of tests/realapi makes it)."""
+    from fleettui.sim.realapi_build import SOURCES, cache_root, go_binary, source_hash
+
+    go = go_binary()
+    if go is None:
+        return "go is not on PATH (the real kube-apiserver is built from realapi/ with Go)"
+    if not (SOURCES / "go.mod").exists():
+        return f"{SOURCES} is missing"
+    target = cache_root() / source_hash(go)
+    if not (target / "build.json").exists():
+        return (f"the realapi binaries are not built yet ({target}); run "
+                "`.venv/bin/python -m pytest tests/realapi -x` once to build them")
+    return ""
+
+
+def tagged(figures: list[Figure], tag: str) -> list[Figure]:
+    """The figures of another run of the same benchmark, named `<name> [tag]`."""
+    return [replace(f, name=f"{f.name} [{tag}]") for f in figures]
+
+
+def beside(figures: list[Figure], others: list[Figure]) -> list[Figure]:
+    """`others` (tagged) each right after the figure of the same name, the rest at the end."""
+    out = list(figures)
+    for other in others:
+        base = other.name.rsplit(" [", 1)[0]
+        at = max((i for i, f in enumerate(out) if f.name.rsplit(" [", 1)[0] == base),
+                 default=len(out) - 1)
+        out.insert(at + 1, other)
+    return out
+
+
+def skipped(name: str, why: str) -> list[Figure]:
+    print(f"  {name} [real] skipped: {why}", flush=True)
+    return []
+
+
 class SimProcess:
     """The fleet simulator in a child process (`benchmarks/_simchild.py`), one JSON line each way.
 
@@ -150,21 +194,23 @@ class SimProcess:
 
     def __init__(self, workdir: Path, clusters: int = 2, *, sync_interval: float = 3600.0,
                  backup_seconds: float = 1e6, bookmark_seconds: float = 30.0,
-                 window: int = 20000) -> None:
+                 window: int = 20000, api: str = "emulator") -> None:
         self.workdir = workdir
+        self.api = api
         self.kubeconfig = workdir / "kubeconfig"
         self.log = open(workdir / "sim.log", "w", encoding="utf-8")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "benchmarks._simchild", "--clusters", str(clusters),
              "--sync-interval", str(sync_interval), "--backup-seconds", str(backup_seconds),
              "--bookmark-seconds", str(bookmark_seconds), "--window", str(window),
-             "--kubeconfig", str(self.kubeconfig)],
+             "--kubeconfig", str(self.kubeconfig), "--api", api],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
         self.replies: queue.Queue[str] = queue.Queue()
         self.reader = threading.Thread(target=self._read, daemon=True, name="simchild-reader")
         self.reader.start()
-        self.ready = self._reply(60)
+        # Real servers: 3 launchers ready, CRDs and RBAC applied, world seeded over HTTP.
+        self.ready = self._reply(60 if api == "emulator" else REAL_START_TIMEOUT)
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -200,7 +246,8 @@ class SimProcess:
             self.proc.stdin.write('{"op": "stop"}\n')
             self.proc.stdin.close()
         try:
-            self.proc.wait(15)
+            # Real servers drain and close etcd on SIGTERM, a few seconds each.
+            self.proc.wait(15 if self.api == "emulator" else REAL_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)

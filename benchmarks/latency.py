@@ -41,6 +41,9 @@ from benchmarks.common import (
     kubectl_watch,
     percentile,
     prepare_textual_env,
+    real_api_missing,
+    skipped,
+    tagged,
     wait_printed,
 )
 
@@ -68,6 +71,7 @@ class Series:
     kubectl: list[float] = field(default_factory=list)
     store: list[float] = field(default_factory=list)  # Pilot only: change → LiveStore.event
     flush: list[float] = field(default_factory=list)  # Pilot only: change → App.flush start
+    write: list[float] = field(default_factory=list)  # Pilot only: the write's round trip
     missed: int = 0
     kubectl_missed: int = 0
     app_error: str = ""
@@ -233,6 +237,7 @@ async def pilot_measure(app: Any, sim: SimProcess, velero: str, kw: LineReader,
             reply = await asyncio.to_thread(sim.cmd, "set", member=1, name=velero,
                                             items=value, total=TOTAL)
             t0 = float(reply["t"])
+            write = float(reply["done"]) - t0
             deadline = t0 + WAIT
             while frames.seen is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.001)
@@ -247,6 +252,7 @@ async def pilot_measure(app: Any, sim: SimProcess, velero: str, kw: LineReader,
                         out.store.append(probe.event_at - t0)
                     if probe.flush_at is not None:
                         out.flush.append(probe.flush_at - t0)
+                out.write.append(write)
                 out.record_kubectl(got, t0)
             if got is not None:
                 line_at = got[0] + 1
@@ -340,6 +346,8 @@ def figures(label: str, s: Series, n: int) -> list[Figure]:
                           "changes"))
     if s.store:
         out += [
+            Figure(f"{label}: where: the write's own round trip p50",
+                   round(percentile(s.write, 50) * 1000, 1), "ms"),
             Figure(f"{label}: where: change → LiveStore.event p50",
                    round(percentile(s.store, 50) * 1000, 1), "ms"),
             Figure(f"{label}: where: change → App.flush p50",
@@ -350,12 +358,12 @@ def figures(label: str, s: Series, n: int) -> list[Figure]:
     return out
 
 
-def run(quick: bool) -> list[Figure]:
+def run(quick: bool, api: str = "emulator") -> list[Figure]:
     n = CHANGES_QUICK if quick else CHANGES
     first = list(range(100, 100 + n + WARMUP))
     second = list(range(first[-1] + 1, first[-1] + 1 + n + WARMUP))
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp, \
-            SimProcess(Path(tmp), clusters=2) as sim:
+            SimProcess(Path(tmp), clusters=2, api=api) as sim:
         velero, kw = backup_watched_by_kubectl(sim, BACKUP)
         try:
             pilot = asyncio.run(pilot_phase(sim, velero, kw, first))
@@ -363,6 +371,12 @@ def run(quick: bool) -> list[Figure]:
         finally:
             kw.close()
     return figures("Pilot", pilot, n) + figures("pty", real, n)
+
+
+def run_real(quick: bool) -> list[Figure]:
+    """The same on real kube-apiservers (host + 2 members, as the emulated run)."""
+    why = real_api_missing()
+    return skipped(NAME, why) if why else tagged(run(quick, "real"), "real")
 
 
 if __name__ == "__main__":
