@@ -10,6 +10,7 @@ import pytest
 
 from fleettui.kube import resources as kc
 from fleettui.live import member_feeds
+from fleettui.ui.screens import fleets
 from fleettui.ui.screens.fleets import FleetsScreen
 from tests.conftest import start_sim
 from tests.sim.test_shared_bucket import kurator_backup
@@ -71,5 +72,22 @@ async def test_members_beyond_the_cap_show_kurators_copy_and_say_so(
             session = app.session
             assert session is not None and session.feeds.open_count() == 2
             assert not session.store.has_feed(M3, kc.VELERO_BACKUPS)
+    finally:
+        runner.stop()
+
+
+async def test_listed_rows_are_watched_at_once_only_scrolling_waits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The debounce is for a held key going past rows; rows listed (start, a change) are
+    wanted in the same refresh: waiting there only delays the first screenful."""
+    monkeypatch.setattr(fleets, "WANT_DEBOUNCE", 3600.0)
+    runner, _, kubeconfig = start_sim(tmp_path, clusters=3)
+    try:
+        app = make_app(kubeconfig)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: M3 in table_text(app), what="member rows")
+            screen = app.screen
+            await until(pilot, lambda: M1 in wanted_by(app, screen), what="member1 wanted")
+            await until(pilot, lambda: "Available" in table_text(app), what="member storage")
     finally:
         runner.stop()

@@ -52,7 +52,8 @@ class FleetsScreen(LiveScreen):
         self.want_visible()
 
     def want_visible(self) -> None:
-        """Watch the members on the visible rows (and a margin), once scrolling settles."""
+        """Watch the members on the visible rows (and a margin), once scrolling settles (a
+        held key goes past rows that are never worth opening)."""
         if not self._want_pending:
             self._want_pending = True
             self.set_timer(WANT_DEBOUNCE, self._want_now)
@@ -77,8 +78,8 @@ class FleetsScreen(LiveScreen):
 
     def refresh_view(self) -> None:
         super().refresh_view()
-        if self.session is not None:
-            self.want_visible()
+        if self.session is not None and not self._want_pending:
+            self._want_now()  # rows listed or changed: no scrolling to wait for
 
     def apply_changes(self, changes: Changes) -> None:
         self.storage.invalidate(changes)  # even while hidden, so nothing is stale on return
@@ -87,8 +88,7 @@ class FleetsScreen(LiveScreen):
     def on_screen_resume(self) -> None:
         # Changes made while another mode was shown never reached apply_changes.
         self.storage = rows.StorageCache()
-        super().on_screen_resume()
-        self.want_visible()
+        super().on_screen_resume()  # its refresh_view wants the visible rows again
 
     def build_view(self, session: Session, now: datetime) -> rows.View:
         return rows.fleet_rows(session, now, self.storage)
