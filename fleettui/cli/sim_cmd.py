@@ -59,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(serve_contexts(args))
     if args.seed:
         raise usage("--seed", "applies to --api contexts (the other fleets are always seeded)")
+    if args.member_context:
+        raise usage("--member-context", "applies to --api contexts (the simulator makes its "
+                                        "own members)")
     if args.api == "real":
         from fleettui.cli.sim_real import serve_real
 

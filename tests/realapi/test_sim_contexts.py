@@ -200,3 +200,11 @@ def test_a_member_with_a_velero_server_is_refused(
                            "a Velero server runs there (deployment velero/velero): the "
                            "simulated one would race it for the same Backups; use a cluster "
                            "without Velero")
+
+
+def test_member_contexts_are_for_existing_contexts_only(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, "sim", "--member-context", "kurator-member1=lab")
+    assert code == 2
+    assert err.strip() == ("fleettui: --member-context: applies to --api contexts (the "
+                           "simulator makes its own members)")
