@@ -210,13 +210,14 @@ class Child:
         started = time.monotonic()
         # Named and stamped as the member's own (model/velero.py synced_from_bucket: a Kurator
         # object not named after its cluster, or created long after it started, is a copy).
-        now = datetime.now(UTC)
-        stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-        expires = (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
         for i, member in enumerate(self.fleet.members, start=1):
             store = member.store
             rt = store.types[VELERO_BACKUPS]
             for j in range(per_member):
+                # Stamped at its own creation: over HTTP a seed takes seconds (SYNC_SLACK: 5).
+                now = datetime.now(UTC)
+                stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+                expires = (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
                 store.create(rt, {
                     "apiVersion": "velero.io/v1", "kind": "Backup",
                     "metadata": {"name": f"{member_name(i)}-scale-{j:05d}",
@@ -316,7 +317,10 @@ def main() -> None:
     try:
         fleet.write_kubeconfig(args.kubeconfig)
         child = Child(sim, fleet)
-        print(json.dumps({"ready": True, "urls": [c.url for c in fleet.clusters]}), flush=True)
+        # Real servers: their launchers' pids, so a benchmark can count their CPU too.
+        pids = [c.server.proc.pid for c in fleet.clusters] if args.api == "real" else []
+        print(json.dumps({"ready": True, "urls": [c.url for c in fleet.clusters],
+                          "pids": pids}), flush=True)
         for line in sys.stdin:
             if not line.strip():
                 continue

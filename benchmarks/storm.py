@@ -116,6 +116,7 @@ async def measure(app: Any, sim: SimProcess, seconds: float, members: list[int],
         frames = FrameProbe(app)
         events0, cpu0 = store.events, time.process_time()
         sim_cpu0 = proc_cpu_seconds(sim.pid)
+        servers_cpu0 = sum(proc_cpu_seconds(pid) for pid in sim.ready["pids"])
         started = float((await asyncio.to_thread(
             sim.cmd, "storm", members=members, rate=rate, seconds=seconds, name=BACKUP))["t"])
         latencies: list[float] = []
@@ -145,6 +146,7 @@ async def measure(app: Any, sim: SimProcess, seconds: float, members: list[int],
         applied = store.events - events0
         cpu = time.process_time() - cpu0
         sim_cpu = proc_cpu_seconds(sim.pid) - sim_cpu0
+        servers_cpu = sum(proc_cpu_seconds(pid) for pid in sim.ready["pids"]) - servers_cpu0
         final = {int(m): v for m, v in produced["final"].items()}
 
         def stored(m: int) -> int | None:
@@ -163,6 +165,7 @@ async def measure(app: Any, sim: SimProcess, seconds: float, members: list[int],
         out.update(
             produced=produced["produced"], produce_seconds=produced["seconds"],
             applied=applied, storm_seconds=ended - started, cpu=cpu, sim_cpu=sim_cpu,
+            servers_cpu=servers_cpu,
             latencies=latencies, missed=missed, settle=time.monotonic() - ended,
             stale_store=sum(1 for m in members if stored(m) != final[m]),
             stale_screen=sum(1 for m in members if shown(m) != str(final[m])),
@@ -267,6 +270,9 @@ def run(quick: bool, api: str = "emulator", members: int = MEMBERS, rate: float 
                round(100 * r["cpu"] / r["storm_seconds"]), "% of a core"),
         Figure("simulator CPU during the storm", round(100 * r["sim_cpu"] / r["storm_seconds"]),
                "% of a core"),
+        *([Figure("real API servers' CPU during the storm (kube-apiserver and etcd, all)",
+                  round(100 * r["servers_cpu"] / r["storm_seconds"]), "% of a core")]
+          if api == "real" else []),
         Figure(f"stale final values in the store ({SETTLE:.0f} s after)", r["stale_store"],
                "objects", "0", r["stale_store"] == 0),
         Figure("stale final values on screen", r["stale_screen"], "rows", "0",
