@@ -188,8 +188,12 @@ class ContextFleet:
     def _seed(self) -> None:
         for i, m in enumerate(self.members, start=1):
             _seeding(m, _member_seed(i), self.note)
-        configs = {m.name: member_kubeconfig(self.kubeconfig, m.context, m.name)
-                   for m in self.members}
+        configs = {}
+        for m in self.members:
+            try:
+                configs[m.name] = member_kubeconfig(self.kubeconfig, m.context, m.name)
+            except (OSError, yaml.YAMLError) as e:  # a certificate file named but unreadable
+                raise m.fail(f"--seed: cannot make its AttachedCluster secret: {e}") from e
         _seeding(self.host, lambda store: seed_host(
             store, [], {m.name: m.url for m in self.members}, "", "", configs), self.note)
 

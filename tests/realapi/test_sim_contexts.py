@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from fleettui.cli.output import EXIT_API
+from fleettui.sim.context_fleet import member_kubeconfig
 from fleettui.sim.real_fleet import kubeconfig
 from fleettui.sim.realapi_server import CRD_FILES, RBAC
 from tests.cli.cli_helpers import Process, cli
@@ -208,3 +209,20 @@ def test_member_contexts_are_for_existing_contexts_only(
     assert code == 2
     assert err.strip() == ("fleettui: --member-context: applies to --api contexts (the "
                            "simulator makes its own members)")
+
+
+def test_a_members_secret_carries_its_context_with_the_files_inlined(tmp_path: Path) -> None:
+    (tmp_path / "ca.crt").write_bytes(b"CA PEM")
+    (tmp_path / "token").write_text("s3cret\n")
+    config = tmp_path / "kubeconfig"
+    config.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "kind-a", "cluster": {"server": "https://127.0.0.1:6443",
+                                                    "certificate-authority": "ca.crt"}}],
+        "users": [{"name": "kind-a", "user": {"tokenFile": "token"}}],
+        "contexts": [{"name": "kind-a", "context": {"cluster": "kind-a", "user": "kind-a"}}]}))
+    secret = yaml.safe_load(member_kubeconfig(str(config), "kind-a", "kurator-member1"))
+    assert secret["current-context"] == "kurator-member1"
+    assert secret["clusters"] == [{"name": "kurator-member1", "cluster": {
+        "server": "https://127.0.0.1:6443", "certificate-authority-data": "Q0EgUEVN"}}]
+    assert secret["users"] == [{"name": "kurator-member1", "user": {"token": "s3cret"}}]
