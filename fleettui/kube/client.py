@@ -72,7 +72,8 @@ def list_contexts(kubeconfig: str | None = None) -> tuple[list[str], str | None]
             return list(seen[0]), seen[1]
         data = _parsed_file(kubeconfig) if kubeconfig else None
         if data is not None:
-            return [str(c.get("name")) for c in data["contexts"]], data.get("current-context")
+            current = data.get("current-context")
+            return [str(c.get("name")) for c in data["contexts"]], str(current) if current else None
         try:
             contexts, current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
         except (ConfigException, OSError, TypeError, ValueError, yaml.YAMLError) as e:
