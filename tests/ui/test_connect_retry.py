@@ -23,13 +23,16 @@ async def test_the_app_connects_once_the_server_is_up(tmp_path: Path,
     first.start().write_kubeconfig(kubeconfig)
     first.stop()  # the state keeps its ports, CA and tokens for the next start
     app = FleetApp(str(kubeconfig), "kurator-host", "default")
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: "Trying again" in static_text(app, "#empty"),
-                    what="the failure and the retry said")
-        assert "not connected" in static_text(app, "#connection")
-        again = SimThread(SimConfig(state=state, sync_interval=0.2, bookmark_seconds=1.0))
-        again.start()
-        await until(pilot, lambda: "quickstart" in table_text(app), timeout=20,
-                    what="connected on its own")
-        assert "kurator mode" in static_text(app, "#connection")
-    again.stop()  # after the app: its watches end with it, not against a dead server
+    again = SimThread(SimConfig(state=state, sync_interval=0.2, bookmark_seconds=1.0))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: "Trying again" in static_text(app, "#empty"),
+                        what="the failure and the retry said")
+            assert "not connected" in static_text(app, "#connection")
+            again.start()
+            await until(pilot, lambda: "quickstart" in table_text(app), timeout=20,
+                        what="connected on its own")
+            assert "kurator mode" in static_text(app, "#connection")
+    finally:
+        if again.fleet is not None:  # after the app: its watches end with it, not against a
+            again.stop()  # dead server

@@ -63,6 +63,8 @@ class FleetsScreen(LiveScreen):
         session = self.session
         if session is None or not self.is_mounted or self.app.screen is not self:
             return
+        if not self.query(LiveTable):  # connected before the screen's children were mounted:
+            return  # its first refresh after mounting wants them
         self.want_members(self.visible_members(), (FLEET,))
 
     def visible_members(self) -> list[str]:
