@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -154,16 +155,27 @@ def access_notes(session: Session, members: list[str]) -> list[str]:
             said = access.said()
         else:
             continue
-        key = (cluster in session.member_errors, said.replace(cluster, "\0"))
+        key = (cluster in session.member_errors, _generic(said, cluster))
         groups.setdefault(key, []).append(cluster)
     notes = []
-    for (failed, _), clusters in groups.items():
+    for (failed, generic), clusters in groups.items():
         first = clusters[0]
         said = session.member_errors[first] if failed else session.access[first].said()
-        who = first if len(clusters) == 1 else f"{_some(clusters)} (as for {first})"
+        who = first
+        if len(clusters) > 1:  # each member's own name where the first one's stood
+            who, said = f"{_some(clusters)}, each", generic.replace("\0", MEMBER)
         notes.append(f"✗ {who}: {said} (retrying; --member-context CLUSTER=CONTEXT names a "
                      "context to use)" if failed else f"{who}: {said}")
     return notes
+
+
+MEMBER = "<member>"
+
+
+def _generic(said: str, cluster: str) -> str:
+    """`said` with the member's name as \\0 where it stands alone or as a host name's label,
+    not inside a longer name or word."""
+    return re.sub(rf"(?<![\w-]){re.escape(cluster)}(?![\w-])", "\0", said)
 
 
 def _some(names: list[str], most: int = 3) -> str:

@@ -52,7 +52,8 @@ def test_unreachable_secrets_fall_back_to_the_users_context(tmp_path: Path) -> N
             wait_for(lambda c=cluster: watched(s, c), what=f"{cluster}'s backups watched")  # type: ignore[misc]
         # one line for members that share their story, naming them all
         (note,) = rows.access_notes(s, [M1, M2])
-        assert note.startswith(f"{M1}, {M2} (as for {M1}): via context {M1}")
+        assert note.startswith(f"{M1}, {M2}, each: via context <member> (the kubeconfig "
+                               "secret of <member>: ")
     finally:
         s.close(wait=5)
         runner.stop()
