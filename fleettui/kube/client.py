@@ -287,7 +287,7 @@ class KubeClient:
             plugin = exec_credentials.last_failure(self.name)
             e.message = (f"unauthorized (401): {plugin}" if plugin else
                          f"token rejected (401 Unauthorized): the credentials in {self.source} "
-                         "are not accepted (token rotated or server re-installed?)")
+                         "are not accepted (token expired or rotated, or the server re-installed?)")
         return e
 
     def request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,

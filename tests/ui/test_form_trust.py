@@ -12,8 +12,10 @@ import pytest
 from textual import events
 from textual.widgets import Input, SelectionList
 
+from fleettui.kube.errors import KubeError
 from fleettui.sim.fleet import SimFleet, SimThread
 from fleettui.ui.app import FleetApp
+from fleettui.ui.screens.backup_form import refusal
 from fleettui.ui.screens.confirm import ConfirmScreen
 from fleettui.ui.widgets.toggles import Checklist, Choice
 from tests.ui.test_app import SIZE, make_app, open_form, static_text, table_text, type_into, until
@@ -223,3 +225,11 @@ def test_without_a_terminal_the_tui_says_so_at_once() -> None:
     assert len(lines) == 1 and "terminal" in lines[0] and "ssh -t" in lines[0]
 
 
+
+
+def test_a_refusal_names_its_code_once() -> None:
+    said = refusal(KubeError(401, "Unauthorized", "token rejected (401 Unauthorized): the "
+                             "credentials in k are not accepted", [], "host"), [])
+    assert said.startswith("✗ host: token rejected (401 Unauthorized): the credentials")
+    said = refusal(KubeError(403, "Forbidden", "backups is forbidden", [], "host"), [])
+    assert said.startswith("✗ host: 403 Forbidden: backups is forbidden")

@@ -486,7 +486,7 @@ def refusal(e: KubeError, created: list[str]) -> str:
     """One or two lines: who refused, the HTTP code and reason, the server's words, what to
     do; and where something was already created when a later create failed."""
     where = f"{e.cluster}: " if e.cluster else ""
-    code = f"{e.code} {e.reason}: " if e.code else ""
+    code = f"{e.code} {e.reason}: " if e.code and f"({e.code}" not in e.message else ""
     text = f"✗ {where}{code}{e.message}"
     hint = _WHAT_NOW.get(e.code, "")
     if hint:
