@@ -207,7 +207,9 @@ class ListWatch:
 
 
 def describe(e: KubeError) -> tuple[str, str]:
-    if e.code in (401, 403):
+    if e.credentials:  # an expired token is not a missing permission
+        return CREDENTIALS, e.message
+    if e.code == 403:
         return FORBIDDEN, e.message
     if e.code == 404:
         return MISSING, f"{e.message} (is the CRD installed?)"

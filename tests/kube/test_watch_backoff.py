@@ -13,8 +13,9 @@ import pytest
 
 from fleettui.kube import resources as kc
 from fleettui.kube.client import KubeClient
-from fleettui.kube.errors import KubeError
-from fleettui.kube.watch import Backoff, ListWatch, WatchSettings
+from fleettui.kube.errors import UNTRUSTED, KubeError
+from fleettui.kube.resources import CREDENTIALS, FORBIDDEN, MISSING, RECONNECTING
+from fleettui.kube.watch import Backoff, ListWatch, WatchSettings, describe
 from fleettui.sim.fleet import SimFleet, SimThread
 from tests.conftest import wait_for
 
@@ -146,3 +147,14 @@ def test_stop_ends_a_read_blocked_on_a_quiet_stream(sim: Sim) -> None:
     finally:
         watch.stop()
         client.close()
+
+
+def test_states_say_credentials_apart_from_missing_rights() -> None:
+    def state(code: int, reason: str = "") -> str:
+        return describe(KubeError(code, reason, "said", [], "c"))[0]
+
+    assert state(401) == CREDENTIALS  # an expired token: fixed by logging in again
+    assert state(0, UNTRUSTED) == CREDENTIALS  # a re-installed server's new CA
+    assert state(403) == FORBIDDEN  # RBAC: fixed by a role
+    assert state(404) == MISSING
+    assert state(0) == state(500) == RECONNECTING
