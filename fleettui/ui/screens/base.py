@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -67,7 +68,16 @@ class LiveScreen(Screen[None]):
 
     def _show_status(self, status: str) -> None:
         self._show_connection()
-        self.refresh_view()
+        self._refresh_if_built()
+
+    def _refresh_if_built(self) -> None:
+        """A flush or a status change can reach a screen while Textual is still mounting its
+        widgets or already removing them: then there is nothing to draw (a refresh on a
+        built screen, as on mount and resume, still raises for a widget that is missing)."""
+        try:
+            self.refresh_view()
+        except NoMatches:
+            return
 
     def _show_connection(self) -> None:
         found = self.query("#connection")
@@ -103,7 +113,7 @@ class LiveScreen(Screen[None]):
         if self.ready and self.app.screen is self:
             if changes.states:
                 self._show_connection()
-            self.refresh_view()
+            self._refresh_if_built()
 
     def refresh_view(self) -> None:
         """Re-derive the rows from the store and sync the table (cheap: tables diff)."""
