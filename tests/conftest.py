@@ -73,10 +73,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 # ---- markers (declared in pyproject.toml): `slow` leaves a test out of the quick loop
-# (`-m "not slow"`); `serial` runs it alone after the parallel phase, for a test that measures
-# time or needs a quiet machine, not for one that is merely heavy; `xdist_group(name)` keeps the
-# tests of a module fixture that starts real kube-apiservers on one worker of the parallel phase
-# (`--dist loadgroup`), so that the servers start once.
+# (`-m "not slow"`); `serial` runs it in the phase after the parallel one, for a test that
+# measures time or needs a quiet machine, not for one that is merely heavy: there the serial
+# tests run one at a time on one worker, beside the two fault storms, which mostly wait;
+# `xdist_group(name)` keeps the tests of a module fixture that starts real kube-apiservers on one
+# worker of the parallel phase (`--dist loadgroup`), so that the servers start once.
 
 # ---- slow: the tests listed in tests/slow_tests.txt are marked like the ones marked in code --
 SLOW_LIST = REPO / "tests" / "slow_tests.txt"
@@ -87,12 +88,16 @@ def listed_slow() -> set[str]:
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-@pytest.hookimpl(tryfirst=True)  # before -m selects by markers
+@pytest.hookimpl(tryfirst=True)  # before -m selects by markers and xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     slow = listed_slow()
     for item in items:
         if item.nodeid.split("[", 1)[0] in slow:
             item.add_marker(pytest.mark.slow)
+        # The serial phase's CPU-bound tests run one after another on one worker; only the fault
+        # storms (about 9% of a core each: they wait for recoveries) carry groups of their own.
+        if item.get_closest_marker("serial") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 # ---- what xdist workers report for the end of the run (tests/realapi/conftest.py's lines) -------

@@ -27,8 +27,10 @@ FAULTS = [{"drop_watches": True}, {"hang_watches": True}, {"gone": 1, "drop_watc
 SETTINGS = WatchSettings(timeout=30, read_timeout=1.0, backoff_min=0.05, backoff_max=0.4)
 RECOVERY_LIMIT = 5.0
 
-# serial: recovery times are measured, so no other test may compete for the CPU meanwhile.
-pytestmark = [pytest.mark.slow, pytest.mark.serial]
+# serial: recovery times are measured, so no other test may compete for the CPU meanwhile, except
+# the other storm and one serial test at a time (the serial phase's groups); this storm itself
+# uses about 9% of a core: it waits for the watches to recover.
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.xdist_group("storm-watches")]
 
 
 class Recorder(LiveStore):

@@ -20,8 +20,10 @@ from tests.ui.test_app import SIZE, open_form, static_text, table_text, type_int
 
 VELERO = "kurator-member1-backup-default-storm"
 
-# serial: recovery times are measured, so no other test may compete for the CPU meanwhile.
-pytestmark = [pytest.mark.slow, pytest.mark.serial]
+# serial: recovery times are measured, so no other test may compete for the CPU meanwhile, except
+# the other storm and one serial test at a time (the serial phase's groups); this storm itself
+# uses about 9% of a core: it waits for the watches to recover.
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.xdist_group("storm-screen")]
 
 
 def set_warnings(store: Any, k: int) -> None:
