@@ -25,7 +25,7 @@ every valid selector whose value lists are sorted and unique (everything ``parse
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -441,11 +441,24 @@ def _expression_matches(expr: Mapping[str, Any], labels: Mapping[str, str]) -> b
     return not present or labels[key] not in values  # NotIn matches an absent label
 
 
+def label_matcher(selector: Mapping[str, Any], field: str = "selector"
+                  ) -> Callable[[Mapping[str, str]], bool]:
+    """selector_matches for many label sets: the selector is checked once (checking it took
+    three quarters of a match, and a list filters thousands of objects)."""
+    checked = _check(selector, field)
+    wanted = list((checked.get("matchLabels") or {}).items())
+    expressions = list(checked.get("matchExpressions") or [])
+
+    def matches(labels: Mapping[str, str]) -> bool:
+        for key, value in wanted:
+            if labels.get(key) != value:
+                return False
+        return all(_expression_matches(e, labels) for e in expressions)
+
+    return matches
+
+
 def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str],
                      field: str = "selector") -> bool:
     """Kubernetes semantics; an empty selector matches everything."""
-    checked = _check(selector, field)
-    for key, value in (checked.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    return all(_expression_matches(e, labels) for e in checked.get("matchExpressions") or [])
+    return label_matcher(selector, field)(labels)
