@@ -21,7 +21,7 @@ from fleettui.cli.options import duration_seconds
 from fleettui.cli.output import EXIT_OK, dump, say, table, usage
 from fleettui.live.health import inventories_from_store, session_coverage
 from fleettui.model.coverage import PARTIAL, STALE, Coverage
-from fleettui.model.schedule_health import HealthLimits
+from fleettui.model.schedule_health import HealthLimits, age_text
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -76,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
         say("No namespaces could be read on any cluster.", sys.stderr)
         return EXIT_OK
     say(coverage_table(cov))
+    say(f"# protected: a schedule covers it and its newest run Completed within "
+        f"{age_text(max_age)}; one-time backups do not count", sys.stderr)
     if cov.hidden_system:
         say(f"# {cov.hidden_system} system namespace(s) not shown "
             "(--include-system-namespaces shows them)", sys.stderr)

@@ -74,6 +74,8 @@ def test_coverage_with_a_label_selector_and_a_whole_namespace(
                                    "select-labels: selector env=test matches 1 of 2 pods")
                    for line in lines)
         assert "system namespace(s) not shown" in err
+        # What "protected" means is said beside the table, as on the screen's title.
+        assert "one-time backups do not count" in err and "within 1d2h" in err
 
         everything = states(cover(capsys, kcfg, "--include-system-namespaces"))
         assert everything[("kube-system", "kurator-member1")] == "unprotected"

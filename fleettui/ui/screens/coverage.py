@@ -104,7 +104,7 @@ class CoverageScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.query_one("#title", Static).update(Text(
-            f"{self.TITLE_TEXT} (stale when the newest good run is older than "
+            f"{self.TITLE_TEXT} by schedules (one-time backups do not count; stale after "
             f"{age_text(self.max_age)})", style="bold"))
         super().on_mount()
         self.action_reload()
