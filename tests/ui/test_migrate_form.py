@@ -125,11 +125,13 @@ async def test_a_phase_stuck_past_the_limit_is_called_out(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.session is not None, what="connected")
         app.push_screen(RecoveryStatusScreen("Migrate", "move", stuck_after=2.0))
-        await until(pilot, lambda: f"⚠ {M2}: still Pending after" in
-                    static_text(app, "#stuck"), timeout=30, what="the stuck target said")
+        # The source's backup completes (on a loaded machine it too may pass the 2 s limit
+        # first, and is then said until it moves on); the target's restore never starts.
+        await until(pilot, lambda: f"⚠ {M2}: still Pending after" in static_text(app, "#stuck")
+                    and M1 not in static_text(app, "#stuck"), timeout=30,
+                    what="only the stuck target said")
         assert "over the 2s limit for one phase" in static_text(app, "#stuck")
         assert f"velero restore describe {M2}-migrate-default-move" in static_text(app, "#stuck")
-        assert M1 not in static_text(app, "#stuck")  # its backup completed
 
 
 def test_stuck_notes_count_from_the_start_or_the_creation() -> None:
