@@ -71,7 +71,7 @@ async def test_cells_reasons_and_an_unreadable_member() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_coverage(app, pilot)
         shown = cells(app)
-        assert "by schedules (one-time backups do not count" in static_text(app, "#title")
+        assert "(schedules only; stale after" in static_text(app, "#title")
         assert shown["shop/kurator-member1"] == "✔ protected"
         assert shown["shop/kurator-member2"] == "◐ partial"
         assert shown["default/kurator-member2"] == "◷ stale"

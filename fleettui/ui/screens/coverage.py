@@ -104,8 +104,8 @@ class CoverageScreen(LiveScreen):
 
     def on_mount(self) -> None:
         self.query_one("#title", Static).update(Text(
-            f"{self.TITLE_TEXT} by schedules (one-time backups do not count; stale after "
-            f"{age_text(self.max_age)})", style="bold"))
+            f"{self.TITLE_TEXT} (schedules only; stale after {age_text(self.max_age)})",
+            style="bold"))  # short: whole at 60 columns
         super().on_mount()
         self.action_reload()
 
